@@ -1,0 +1,44 @@
+"""The ``underlay`` console script: flags in, options out, and exit codes mapped here only.
+
+Exit status: 0 success, 1 an operation failed at run time (for example a backup upload), 2 bad
+input (config, flags, unknown environment) — from :class:`stacks.errors.UnderlayError`.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from bootstrap.cli.config_cmd import config
+from bootstrap.cli.synth_cmd import synth
+from stacks.errors import UnderlayError
+
+__all__ = ["cli", "main"]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def cli() -> None:
+    """underlay: environments in YAML -> CDK for Terraform stacks -> a Flux-managed platform."""
+
+
+cli.add_command(config)
+cli.add_command(synth)
+
+
+def main(argv: list[str] | None = None) -> None:
+    try:
+        cli.main(args=argv, prog_name="underlay", standalone_mode=False)
+    except UnderlayError as exc:
+        click.echo(f"underlay: error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except click.exceptions.NoArgsIsHelp as exc:
+        click.echo(exc.ctx.get_help() if exc.ctx else str(exc), err=True)
+        sys.exit(2)
+    except click.ClickException as exc:
+        click.echo(f"underlay: error: {exc.format_message()}", err=True)
+        sys.exit(2)
+    except click.Abort:
+        click.echo("underlay: aborted", err=True)
+        sys.exit(130)
+    sys.exit(0)

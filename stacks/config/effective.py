@@ -1,0 +1,67 @@
+"""The effective configuration of an environment as data, with the origin of every leaf."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+from stacks.config.loader import LoadedEnvironment, iter_leaves
+from stacks.config.yaml_source import KeyPath, format_key_path
+
+__all__ = ["diff_leaves", "effective_data", "render_yaml"]
+
+DEFAULT = "default"
+
+
+def effective_data(loaded: LoadedEnvironment) -> dict[str, Any]:
+    """Every setting after inheritance and defaults (``name`` is the file name, so it is left out)."""
+    return loaded.env.model_dump(mode="json", exclude={"name"})
+
+
+def origin_of(loaded: LoadedEnvironment, path: KeyPath) -> str:
+    origin = loaded.layer.origins.get(path)
+    return f"{origin.file}:{origin.line}" if origin else DEFAULT
+
+
+def render_yaml(loaded: LoadedEnvironment, *, provenance: bool = False) -> str:
+    data = effective_data(loaded)
+    tree = _commented(data, loaded, (), provenance)
+    yaml = YAML(typ="rt", pure=True)
+    yaml.default_flow_style = False
+    buffer = io.StringIO()
+    yaml.dump(tree, buffer)
+    return buffer.getvalue()
+
+
+def _commented(value: Any, loaded: LoadedEnvironment, at: KeyPath, provenance: bool) -> Any:
+    if isinstance(value, dict):
+        node = CommentedMap()
+        for key, child in value.items():
+            node[key] = _commented(child, loaded, (*at, key), provenance)
+            if provenance and not isinstance(child, dict):
+                node.yaml_add_eol_comment(origin_of(loaded, (*at, key)), key)
+        return node
+    if isinstance(value, list):
+        seq = CommentedSeq(value)
+        seq.fa.set_flow_style()
+        return seq
+    return value
+
+
+def diff_leaves(a: LoadedEnvironment, b: LoadedEnvironment) -> list[str]:
+    """One line per differing leaf: ``~ path: old -> new``, ``+ path: new``, ``- path: old``."""
+    left = dict(iter_leaves(effective_data(a)))
+    right = dict(iter_leaves(effective_data(b)))
+    lines = []
+    for path in sorted(left.keys() | right.keys(), key=lambda p: tuple(map(str, p))):
+        name = format_key_path(path)
+        if path not in right:
+            lines.append(f"- {name}: {left[path]!r}")
+        elif path not in left:
+            lines.append(f"+ {name}: {right[path]!r}")
+        elif left[path] != right[path]:
+            lines.append(f"~ {name}: {left[path]!r} -> {right[path]!r}")
+    return lines

@@ -1,0 +1,111 @@
+"""The typed environment: what every construct reads, never raw YAML.
+
+Each default lives here, once, next to the field it belongs to.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from stacks.clouds.aws.settings import AwsSettings
+from stacks.config.types import Cidr, Duration, Frozen, Name
+
+__all__ = [
+    "BackupSettings",
+    "ClusterSettings",
+    "CloudSettings",
+    "Environment",
+    "GitOpsSettings",
+    "LocalState",
+    "NodeGroup",
+    "S3State",
+    "StateSettings",
+    "Taint",
+]
+
+# One member per cloud module; the ``kind`` key picks it. Adding a cloud adds a member here.
+CloudSettings = Annotated[AwsSettings, Field(discriminator="kind")]
+
+
+class Taint(Frozen):
+    key: str = Field(min_length=1)
+    value: str = ""
+    effect: Literal["NO_SCHEDULE", "NO_EXECUTE", "PREFER_NO_SCHEDULE"]
+
+
+class NodeGroup(Frozen):
+    instance_types: tuple[str, ...] = Field(min_length=1, strict=False)
+    min_size: int = Field(ge=0)
+    max_size: int = Field(ge=1)
+    desired_size: int = Field(ge=0)
+    disk_size_gb: int = Field(50, ge=20, le=16384)
+    capacity_type: Literal["ON_DEMAND", "SPOT"] = "ON_DEMAND"
+    labels: dict[str, str] = Field(default_factory=dict)
+    taints: tuple[Taint, ...] = Field((), strict=False)
+
+
+class ClusterSettings(Frozen):
+    kubernetes_version: str = Field("1.33", pattern=r"^1\.\d{2}$")
+    endpoint_public_access: bool = Field(
+        False, description="Expose the API server publicly (to public_access_cidrs only)."
+    )
+    public_access_cidrs: tuple[Cidr, ...] = Field((), strict=False)
+    log_retention_days: int = Field(
+        365, description="Control-plane log retention; CloudWatch accepts only certain values."
+    )
+    node_groups: dict[Name, NodeGroup] = Field(min_length=1)
+
+
+class BackupSettings(Frozen):
+    prefix: str = Field("manifest-repo", pattern=r"^[a-z0-9][a-z0-9._/-]*[a-z0-9]$")
+    retention_days: int = Field(30, ge=1, le=3650)
+    namespace: Name = "underlay-backup"
+    service_account: Name = "repo-backup"
+
+
+class LocalState(Frozen):
+    backend: Literal["local"]
+    directory: str = Field(
+        "terraform-state", description="Relative to the project root; one file per stack."
+    )
+
+
+class S3State(Frozen):
+    backend: Literal["s3"]
+    bucket: str = Field(pattern=r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+    key_prefix: str = "underlay"
+    region: str = Field(pattern=r"^[a-z]{2}(-[a-z]+)+-\d$")
+    encrypt: bool = True
+
+
+StateSettings = Annotated[LocalState | S3State, Field(discriminator="backend")]
+
+
+class GitOpsSettings(Frozen):
+    repo: str = Field("", description="Manifest repo URL Flux syncs from; '' until one exists.")
+    branch: str = Field("main", min_length=1)
+    path: str | None = Field(None, description="Defaults to clusters/<env>.")
+    interval: Duration = "10m"
+
+
+class Environment(Frozen):
+    name: Name
+    description: str = ""
+    prefix: Name = Field("ul", description="First part of every cloud resource name.")
+    tags: dict[str, str] = Field(default_factory=dict)
+    cloud: CloudSettings
+    cluster: ClusterSettings
+    backup: BackupSettings = BackupSettings()
+    state: StateSettings = LocalState(backend="local")
+    gitops: GitOpsSettings = GitOpsSettings()
+
+    @property
+    def cluster_name(self) -> str:
+        """``<prefix>-<env>``: Kubestack names clusters this way, minus the region suffix."""
+        return f"{self.prefix}-{self.name}"
+
+    @property
+    def gitops_path(self) -> str:
+        return self.gitops.path or f"clusters/{self.name}"
