@@ -1,0 +1,1 @@
+"""Helpers the tests share: emulators and servers started on free loopback ports."""
