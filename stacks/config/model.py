@@ -78,6 +78,11 @@ class S3State(Frozen):
     key_prefix: str = "underlay"
     region: str = Field(pattern=r"^[a-z]{2}(-[a-z]+)+-\d$")
     encrypt: bool = True
+    endpoint: str | None = Field(
+        None,
+        pattern=r"^https?://",
+        description="An S3 emulator for the state (tests); UNDERLAY_AWS_ENDPOINT overrides it.",
+    )
 
 
 StateSettings = Annotated[LocalState | S3State, Field(discriminator="backend")]

@@ -1,0 +1,32 @@
+"""The CDK app `cdktf synth` / `cdktf deploy` run (see cdktf.json): every environment's stacks.
+
+The CLI passes the output folder as CDKTF_OUTDIR. A bad environment file stops it with one line
+and exit status 2, before anything is written.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from stacks.errors import UnderlayError
+
+ROOT = Path(__file__).resolve().parent
+
+
+def main() -> None:
+    from stacks.app import build_app, load_environments
+
+    env_dir = Path(os.environ.get("UNDERLAY_ENV_DIR", ROOT / "environments"))
+    outdir = Path(os.environ.get("CDKTF_OUTDIR", ROOT / "cdktf.out")).resolve()
+    try:
+        envs = load_environments(env_dir)
+    except UnderlayError as exc:
+        print(f"underlay: error: {exc}", file=sys.stderr)
+        sys.exit(exc.exit_code)
+    build_app(envs, outdir, ROOT).synth()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,40 @@
+"""The contract every cloud module honours (Kubestack's idea): config in, the same facts out.
+
+Swapping clouds swaps one module; stacks, outputs and the platform stack read only these facts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from constructs import Construct
+
+from stacks.config.model import Environment
+
+__all__ = ["OUTPUT_NAMES", "CloudModule", "ClusterFacts"]
+
+
+@dataclass(frozen=True)
+class ClusterFacts:
+    """Terraform expressions for what a cluster stack hands on (its outputs)."""
+
+    cluster_name: str
+    cluster_endpoint: str
+    cluster_ca_data: str
+    oidc_issuer_url: str
+    backup_bucket: str
+    backup_role_arn: str
+    backup_target: str
+
+
+# Output names of every ``<env>-cluster`` stack, in order; the outputs file other tools read.
+OUTPUT_NAMES = tuple(ClusterFacts.__dataclass_fields__)
+
+
+class CloudModule(Protocol):
+    def configure_provider(self, scope: Construct, env: Environment) -> None:
+        """Declare the cloud's Terraform provider in ``scope`` (a stack)."""
+
+    def build_cluster(self, scope: Construct, id: str, env: Environment) -> ClusterFacts:
+        """Create network, cluster, node groups, OIDC identity and the backup target."""
