@@ -1,6 +1,17 @@
-"""CI entry points. `nox -s demo` and `nox -s tests` set up everything they need themselves."""
+"""CI entry points. `nox -s demo` and `nox -s tests` set up everything they need themselves:
+a virtualenv pinned by constraints.txt, the Node tools from package-lock.json, checkov in a
+venv of its own, and the offline Terraform provider mirror when this machine has one."""
 
 from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import nox
 
@@ -8,15 +19,164 @@ nox.options.default_venv_backend = "venv"
 nox.options.sessions = ["lint", "tests"]
 nox.options.error_on_missing_interpreters = True
 
+ROOT = Path(__file__).resolve().parent
+TOOLS = ROOT / ".nox" / "_tools"
+CHECKOV = "checkov==3.3.30"
+MIRROR_ENV = "UNDERLAY_TF_PLUGIN_MIRROR"
+MIRROR_CANDIDATES = ("/opt/tf-plugins", "~/.terraform.d/plugins", "/usr/share/terraform/plugins")
+QUIET_NODE = {
+    "JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION": "1",
+    "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20",
+    "CHECKPOINT_DISABLE": "1",
+}
+
 
 def install_project(session: nox.Session, extras: str = "test") -> None:
     """Install underlay and its extras with every transitive version pinned by constraints.txt."""
     session.install("-c", "constraints.txt", "-e", f".[{extras}]")
 
 
+def node_tools(session: nox.Session) -> None:
+    """The cdktf CLI and Azurite, exactly as package-lock.json pins them, into node_modules/."""
+    if not (ROOT / "node_modules" / ".package-lock.json").exists():
+        session.run("npm", "ci", "--no-audit", "--no-fund", external=True)
+
+
+def provider_mirror_env() -> dict[str, str]:
+    """Point Terraform at an offline provider mirror: $UNDERLAY_TF_PLUGIN_MIRROR or a known one."""
+    if os.environ.get(MIRROR_ENV):
+        return {MIRROR_ENV: os.environ[MIRROR_ENV]}
+    for candidate in MIRROR_CANDIDATES:
+        path = Path(candidate).expanduser()
+        if (path / "registry.terraform.io").is_dir():
+            return {MIRROR_ENV: str(path)}
+    return {}
+
+
+def checkov_tool(session: nox.Session) -> str:
+    """checkov pins its own dependency tree, so it lives in a venv of its own."""
+    venv = TOOLS / "checkov"
+    exe = venv / "bin" / "checkov"
+    if not exe.exists():
+        session.run(sys.executable, "-m", "venv", str(venv), external=True)
+        session.run(
+            str(venv / "bin" / "pip"),
+            "install",
+            "-q",
+            "-c",
+            "requirements/checkov.txt",
+            CHECKOV,
+            external=True,
+        )
+    return str(exe)
+
+
 @nox.session
 def lint(session: nox.Session) -> None:
-    install_project(session, "test,dev")
+    install_project(session, "test,dev,cdktn")
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     session.run("mypy")
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """Every test: config, synth, schema, validate, checkov, engines, deploy, git, backup."""
+    install_project(session, "test,cdktn")
+    node_tools(session)
+    env = {**QUIET_NODE, **provider_mirror_env(), "UNDERLAY_CHECKOV": checkov_tool(session)}
+    session.run("pytest", *session.posargs, env=env)
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Synth speed and memory against the floor and the prebuilt provider bindings."""
+    install_project(session, "test")
+    session.install("-c", "constraints.txt", "cdktf-cdktf-provider-aws==21.22.1")
+    session.run("python", "-m", "benchmarks.synth_bench", env=QUIET_NODE)
+
+
+@nox.session
+def engines(session: nox.Session) -> None:
+    """cdktf 0.21 and CDK Terrain (cdktn) synthesize the same JSON."""
+    install_project(session, "test,cdktn")
+    session.run("pytest", "tests/stacks/test_engines.py", env=QUIET_NODE)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@nox.session
+def demo(session: nox.Session) -> None:
+    """Deploy the `local` environment to an AWS emulator with `cdktf deploy`, then show it."""
+    install_project(session, "test")
+    node_tools(session)
+    work = ROOT / ".underlay" / "demo"
+    work.mkdir(parents=True, exist_ok=True)
+    port = _free_port()
+    endpoint = f"http://127.0.0.1:{port}"
+    env = {
+        **QUIET_NODE,
+        **provider_mirror_env(),
+        "UNDERLAY_AWS_ENDPOINT": endpoint,
+        "AWS_ACCESS_KEY_ID": "demo",
+        "AWS_SECRET_ACCESS_KEY": "demo",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "MOTO_IAM_LOAD_MANAGED_POLICIES": "true",
+    }
+    python = str(Path(session.bin) / "python")
+    session.log(f"starting the AWS emulator (moto server) on {endpoint}")
+    log = open(work / "moto.log", "w")  # noqa: SIM115 - closed in finally
+    moto = subprocess.Popen(
+        [python, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        env={**os.environ, **env},
+        stdout=log,
+        stderr=log,
+    )
+    try:
+        _wait_for(port)
+        # A new emulator holds nothing: state from an earlier demo would describe ghosts.
+        shutil.rmtree(ROOT / "terraform-state", ignore_errors=True)
+        outputs = work / "outputs.json"
+        # The mirror config the tests use (stacks.terraform_runner imports nothing third-party).
+        sys.path.insert(0, str(ROOT))
+        from stacks.terraform_runner import terraform_environment
+
+        env = terraform_environment({**os.environ, **env}, ROOT / ".underlay")
+        session.run(
+            str(ROOT / "node_modules" / ".bin" / "cdktf"),
+            "deploy",
+            "local-cluster",
+            "--auto-approve",
+            "--skip-provider-lock",
+            "--outputs-file",
+            str(outputs),
+            env=env,
+            external=True,
+        )
+        facts = json.loads(outputs.read_text())["local-cluster"]
+        session.log("local-cluster outputs:")
+        for key, value in facts.items():
+            shown = (
+                value if len(str(value)) < 80 else f"{str(value)[:60]}… ({len(str(value))} chars)"
+            )
+            print(f"  {key:<18} {shown}")
+    finally:
+        moto.terminate()
+        moto.wait(timeout=10)
+        log.close()
+        session.log("stopped the AWS emulator")
+
+
+def _wait_for(port: int, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"the emulator did not answer on port {port}")

@@ -36,19 +36,28 @@ def build_app(envs: Sequence[Environment], outdir: Path, project_root: Path) -> 
         ClusterStack(
             app,
             name,
-            ClusterStackProps(env=env, local_state_path=_local_state(env, name, outdir, project_root)),
+            ClusterStackProps(
+                env=env, local_state_path=_local_state(env, name, outdir, project_root)
+            ),
         )
     return app
 
 
 def _local_state(env: Environment, stack: str, outdir: Path, project_root: Path) -> str:
     """Relative to the stack's folder, so the synthesized JSON holds no machine-specific path."""
-    directory = env.state.directory if isinstance(env.state, LocalState) else LocalState.model_fields["directory"].default
+    directory = (
+        env.state.directory
+        if isinstance(env.state, LocalState)
+        else LocalState.model_fields["directory"].default
+    )
     return os.path.relpath(project_root / directory / f"{stack}.tfstate", outdir / "stacks" / stack)
 
 
 def synth_to(
-    outdir: Path, env_dir: Path, names: Sequence[str] | None = None, project_root: Path | None = None
+    outdir: Path,
+    env_dir: Path,
+    names: Sequence[str] | None = None,
+    project_root: Path | None = None,
 ) -> list[str]:
     """Synthesize into ``outdir``: written beside it, swapped in only when everything succeeded."""
     envs = load_environments(env_dir, names)

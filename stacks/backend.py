@@ -13,7 +13,9 @@ from stacks.engine import engine
 __all__ = ["configure_backend"]
 
 
-def configure_backend(stack: Construct, state: StateSettings, stack_name: str, local_path: str) -> None:
+def configure_backend(
+    stack: Construct, state: StateSettings, stack_name: str, local_path: str
+) -> None:
     """``local_path`` is where a local state file goes, relative to the stack's synth folder."""
     if isinstance(state, LocalState):
         engine.LocalBackend(stack, path=local_path)

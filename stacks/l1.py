@@ -24,7 +24,7 @@ __all__ = ["DataSource", "Resource", "ResourceGroup", "expression", "tf_name"]
 
 
 def tf_name(*parts: str) -> str:
-    """A Terraform-safe local name from construct ids: ``("network", "private-0")`` -> ``network_private_0``."""
+    """A Terraform-safe local name: ``("network", "private-0")`` -> ``network_private_0``."""
     return re.sub(r"[^A-Za-z0-9_]", "_", "_".join(p for p in parts if p))
 
 
@@ -89,8 +89,13 @@ class ResourceGroup(engine.TerraformElement):
         *,
         depends_on: list[Resource] | None = None,
         lifecycle: Mapping[str, Any] | None = None,
+        checkov_skips: Mapping[str, str] | None = None,
     ) -> Resource:
+        """``checkov_skips`` maps a check id to the reason it does not apply: an inline,
+        justified decision, written into the resource's ``//`` comment property."""
         meta: dict[str, Any] = {}
+        if checkov_skips:
+            meta["//"] = "\n".join(f"checkov:skip={k}:{v}" for k, v in checkov_skips.items())
         if depends_on:
             meta["depends_on"] = [r.address for r in depends_on]
         if lifecycle:
@@ -108,7 +113,7 @@ class ResourceGroup(engine.TerraformElement):
     def blocks(self) -> tuple[Resource, ...]:
         return tuple(self._blocks)
 
-    @jsii.member(jsii_name="toTerraform")  # type: ignore[untyped-decorator]
+    @jsii.member(jsii_name="toTerraform")
     def to_terraform(self) -> Any:
         out: dict[str, dict[str, dict[str, Any]]] = {}
         for block in self._blocks:

@@ -11,7 +11,7 @@ import json
 import os
 import shutil
 import subprocess
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -103,7 +103,9 @@ class Terraform:
 
     def plan_exit_code(self, *extra: str) -> int:
         """``plan -detailed-exitcode``: 0 no changes, 2 changes; an error raises."""
-        result = self.run("plan", "-input=false", "-no-color", "-detailed-exitcode", *extra, check=False)
+        result = self.run(
+            "plan", "-input=false", "-no-color", "-detailed-exitcode", *extra, check=False
+        )
         if result.returncode not in (0, 2):
             raise TerraformError(f"terraform plan in {self.workdir} failed: {_tail(result)}")
         return result.returncode

@@ -32,7 +32,7 @@ def main(argv: list[str] | None = None) -> None:
     except UnderlayError as exc:
         click.echo(f"underlay: error: {exc}", err=True)
         sys.exit(exc.exit_code)
-    except click.exceptions.NoArgsIsHelp as exc:
+    except click.exceptions.NoArgsIsHelpError as exc:
         click.echo(exc.ctx.get_help() if exc.ctx else str(exc), err=True)
         sys.exit(2)
     except click.ClickException as exc:

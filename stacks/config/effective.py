@@ -17,7 +17,7 @@ DEFAULT = "default"
 
 
 def effective_data(loaded: LoadedEnvironment) -> dict[str, Any]:
-    """Every setting after inheritance and defaults (``name`` is the file name, so it is left out)."""
+    """Every setting after inheritance and defaults; ``name`` is the file name, so left out."""
     return loaded.env.model_dump(mode="json", exclude={"name"})
 
 

@@ -25,9 +25,9 @@ __all__ = [
     "DEFAULT_ENV_DIR",
     "LoadedEnvironment",
     "environment_names",
+    "iter_leaves",
     "load_all",
     "load_environment",
-    "iter_leaves",
     "load_layer",
 ]
 
@@ -109,8 +109,10 @@ def _config_error(exc: ValidationError, layer: Layer, leaf: Path) -> ConfigError
     """Turn pydantic's first error into one line naming file, line, key path and expectation."""
     error = exc.errors(include_url=False)[0]
     key_path, fields = _walk(error["loc"])
-    location = _locate(key_path, layer, leaf)
     kind = error["type"]
+    if kind in ("union_tag_invalid", "union_tag_not_found"):
+        key_path = (*key_path, str(error.get("ctx", {}).get("discriminator", "")).strip("'"))
+    location = _locate(key_path, layer, leaf)
     if kind == "extra_forbidden":
         return ConfigError(
             location,

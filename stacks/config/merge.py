@@ -38,8 +38,9 @@ class Layer:
 
 
 def layer_of(document: Document) -> Layer:
+    """One file as a layer, its ``null`` values kept: they act when it is merged onto a parent."""
     origins = {p: Origin(document.path, line) for p, line in document.lines.items()}
-    return merge(Layer({}, {}), Layer(document.data, origins))
+    return Layer(document.data, origins)
 
 
 def merge(base: Layer, overlay: Layer) -> Layer:

@@ -14,8 +14,8 @@ from stacks.config.types import Cidr, Duration, Frozen, Name
 
 __all__ = [
     "BackupSettings",
-    "ClusterSettings",
     "CloudSettings",
+    "ClusterSettings",
     "Environment",
     "GitOpsSettings",
     "LocalState",

@@ -25,7 +25,9 @@ def _cidr(value: str) -> str:
     try:
         network = ipaddress.ip_network(value, strict=True)
     except ValueError as exc:
-        raise ValueError(f"expected an IP network in CIDR notation such as 10.0.0.0/16 ({exc})")
+        raise ValueError(
+            f"expected an IP network in CIDR notation such as 10.0.0.0/16 ({exc})"
+        ) from None
     return str(network)
 
 

@@ -24,7 +24,7 @@ KeyPath = tuple[str | int, ...]
 
 
 def format_key_path(path: KeyPath) -> str:
-    """``("cluster", "node_groups", "default", "taints", 0)`` -> ``cluster.node_groups.default.taints[0]``."""
+    """``("cluster", "node_groups", "a", "taints", 0)`` -> ``cluster.node_groups.a.taints[0]``."""
     out = ""
     for part in path:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))

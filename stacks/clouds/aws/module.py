@@ -25,9 +25,13 @@ class AwsCloud:
     def build_cluster(self, scope: Construct, id: str, env: Environment) -> ClusterFacts:
         cloud, cluster = env.cloud, env.cluster
         name = env.cluster_name
-        zones = tuple(f"{cloud.region}{letter}" for letter in string.ascii_lowercase[: cloud.az_count])
+        zones = tuple(
+            f"{cloud.region}{letter}" for letter in string.ascii_lowercase[: cloud.az_count]
+        )
         account = Account(scope, "account")
-        key = EncryptionKey(scope, "kms", EncryptionKeyProps(alias=name, region=cloud.region, account=account))
+        key = EncryptionKey(
+            scope, "kms", EncryptionKeyProps(alias=name, region=cloud.region, account=account)
+        )
         network = Network(
             scope,
             "network",

@@ -29,7 +29,7 @@ class NetworkProps:
 def subnet_plan(cidr: str, zones: int) -> tuple[list[str], list[str]]:
     """Split the VPC in eighths: the first ``zones`` eighths are private (nodes, pods), the
     last eighth is cut in eight again for the small public (load balancer) subnets."""
-    network = ipaddress.ip_network(cidr)
+    network = ipaddress.IPv4Network(cidr)
     eighths = list(network.subnets(prefixlen_diff=3))
     public = list(eighths[-1].subnets(prefixlen_diff=3))
     return [str(n) for n in eighths[:zones]], [str(n) for n in public[:zones]]
@@ -59,14 +59,28 @@ class Network(ResourceGroup):
         self.public_subnets: list[Resource] = []
         for index, zone in enumerate(props.zones):
             self.private_subnets.append(
-                self._subnet(f"private_{index}", zone, private_cidrs[index],
-                             {"Name": f"{name}-private-{zone}", cluster_tag: "shared",
-                              "kubernetes.io/role/internal-elb": "1"})
+                self._subnet(
+                    f"private_{index}",
+                    zone,
+                    private_cidrs[index],
+                    {
+                        "Name": f"{name}-private-{zone}",
+                        cluster_tag: "shared",
+                        "kubernetes.io/role/internal-elb": "1",
+                    },
+                )
             )
             self.public_subnets.append(
-                self._subnet(f"public_{index}", zone, public_cidrs[index],
-                             {"Name": f"{name}-public-{zone}", cluster_tag: "shared",
-                              "kubernetes.io/role/elb": "1"})
+                self._subnet(
+                    f"public_{index}",
+                    zone,
+                    public_cidrs[index],
+                    {
+                        "Name": f"{name}-public-{zone}",
+                        cluster_tag: "shared",
+                        "kubernetes.io/role/elb": "1",
+                    },
+                )
             )
 
         gateway = self.resource(
@@ -95,7 +109,9 @@ class Network(ResourceGroup):
         self.nat_gateways = []
         for index in range(nat_count):
             eip = self.resource(
-                "aws_eip", f"nat_{index}", {"domain": "vpc", "tags": {"Name": f"{name}-nat-{index}"}},
+                "aws_eip",
+                f"nat_{index}",
+                {"domain": "vpc", "tags": {"Name": f"{name}-nat-{index}"}},
                 depends_on=[gateway],
             )
             self.nat_gateways.append(
@@ -158,22 +174,39 @@ class Network(ResourceGroup):
         trust = policy_document(
             self,
             "flow_logs_trust",
-            [{"effect": "Allow", "actions": ["sts:AssumeRole"],
-              "principals": [{"type": "Service", "identifiers": ["vpc-flow-logs.amazonaws.com"]}]}],
+            [
+                {
+                    "effect": "Allow",
+                    "actions": ["sts:AssumeRole"],
+                    "principals": [
+                        {"type": "Service", "identifiers": ["vpc-flow-logs.amazonaws.com"]}
+                    ],
+                }
+            ],
         )
         role = self.resource(
             "aws_iam_role",
             "flow_logs",
-            {"name": f"{props.cluster_name}-vpc-flow-logs",
-             "assume_role_policy": trust.ref("json")},
+            {
+                "name": f"{props.cluster_name}-vpc-flow-logs",
+                "assume_role_policy": trust.ref("json"),
+            },
         )
         write = policy_document(
             self,
             "flow_logs_write",
-            [{"effect": "Allow",
-              "actions": ["logs:CreateLogStream", "logs:PutLogEvents",
-                          "logs:DescribeLogGroups", "logs:DescribeLogStreams"],
-              "resources": [group.arn, f"{group.arn}:*"]}],
+            [
+                {
+                    "effect": "Allow",
+                    "actions": [
+                        "logs:CreateLogStream",
+                        "logs:PutLogEvents",
+                        "logs:DescribeLogGroups",
+                        "logs:DescribeLogStreams",
+                    ],
+                    "resources": [group.arn, f"{group.arn}:*"],
+                }
+            ],
         )
         self.resource(
             "aws_iam_role_policy",

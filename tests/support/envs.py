@@ -1,0 +1,26 @@
+"""Writing throwaway environment folders for tests."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from pathlib import Path
+
+__all__ = ["SAMPLE_ENV_DIR", "copy_samples", "write_envs"]
+
+SAMPLE_ENV_DIR = Path(__file__).resolve().parents[2] / "environments"
+
+
+def write_envs(root: Path, files: dict[str, str]) -> Path:
+    """Write ``{name: yaml text}`` as ``root/environments/<name>.yaml``; returns the folder."""
+    env_dir = root / "environments"
+    env_dir.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (env_dir / f"{name}.yaml").write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    return env_dir
+
+
+def copy_samples(root: Path) -> Path:
+    env_dir = root / "environments"
+    shutil.copytree(SAMPLE_ENV_DIR, env_dir)
+    return env_dir
