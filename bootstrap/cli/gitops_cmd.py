@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 import click
 
 from bootstrap.cli.options import env_dir_option
+from bootstrap.gitops.errors import GitOpsError
 from bootstrap.gitops.git_client import DEFAULT_TOKEN_ENV, Auth, Outcome
 from bootstrap.gitops.operations import (
     Target,
@@ -143,7 +144,7 @@ def promote(image: str, from_env: str, to_env: str, **flags: Any) -> None:
 def rollback(env: str, last: bool, to_commit: str | None, **flags: Any) -> None:
     """Compensating commit limited to clusters/ENV and apps/ENV (git revert semantics)."""
     if last == (to_commit is not None):
-        raise click.UsageError("give exactly one of --last or --to COMMIT")
+        raise GitOpsError("give exactly one of --last or --to COMMIT")
     environment = load_environment(env, flags["env_dir"]).env
     target = _target(environment, flags)
     _report(f"rollback {env}", target, rollback_env(environment, target, to=to_commit))

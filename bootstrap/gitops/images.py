@@ -49,11 +49,15 @@ def validate_tag(tag: str) -> str:
     return tag
 
 
-def _yaml() -> YAML:
+def _yaml(text: str = "") -> YAML:
+    """Round-trip YAML that writes lists the way ``text`` already indents them."""
     yaml = YAML(typ="rt")
     yaml.preserve_quotes = True
     yaml.width = 1 << 16
-    yaml.indent(mapping=2, sequence=4, offset=2)
+    if re.search(r"^(\w[^:\n]*):[ \t]*\n(?:#.*\n)*- ", text, re.MULTILINE) or not text:
+        yaml.indent(mapping=2, sequence=2, offset=0)  # "key:\n- item" (kustomize's own style)
+    else:
+        yaml.indent(mapping=2, sequence=4, offset=2)  # "key:\n  - item"
     return yaml
 
 
@@ -109,8 +113,8 @@ def set_pin(path: Path, image: str, tag: str | None, digest: str | None, where: 
         else:
             entry[key] = value
     out = io.StringIO()
-    _yaml().dump(document, out)
     before = path.read_text(encoding="utf-8")
+    _yaml(before).dump(document, out)
     if out.getvalue() == before:
         return False
     path.write_text(out.getvalue(), encoding="utf-8")
