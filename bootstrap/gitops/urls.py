@@ -93,7 +93,7 @@ def flux_url(repo: RepoUrl) -> str:
     """The URL Flux's GitRepository should pull from: ``ssh://`` for scp-like, no user for https."""
     if repo.scheme == "ssh" and "://" not in repo.url:
         user_host, _, path = repo.url.partition(":")
-        return f"ssh://{user_host}/{path}"
+        return f"ssh://{user_host}/{path.lstrip('/')}"
     if repo.is_http and repo.username:
         parts = urlsplit(repo.url)
         return urlunsplit(parts._replace(netloc=parts.netloc.split("@", 1)[1]))
