@@ -18,7 +18,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
@@ -84,7 +84,6 @@ class Outcome:
     pushed_to: str | None = None
     diff: str = ""
     attempts: int = 0
-    notes: list[str] = field(default_factory=list)
 
 
 class Workspace:
@@ -213,8 +212,10 @@ class GitClient:
                     config.set_value("user", "name", "underlay")
                     config.set_value("user", "email", "underlay@localhost")
                 config.set_value("commit", "gpgsign", "false")
-            yield repo
-            repo.close()
+            try:
+                yield repo
+            finally:
+                repo.close()
         finally:
             shutil.rmtree(path, ignore_errors=True)
 
