@@ -11,6 +11,7 @@ import sys
 import click
 
 from bootstrap.cli.config_cmd import config
+from bootstrap.cli.gitops_cmd import bootstrap, promote, rollback, set_image_cmd
 from bootstrap.cli.synth_cmd import synth
 from stacks.errors import UnderlayError
 
@@ -24,6 +25,10 @@ def cli() -> None:
 
 cli.add_command(config)
 cli.add_command(synth)
+cli.add_command(bootstrap)
+cli.add_command(set_image_cmd)
+cli.add_command(promote)
+cli.add_command(rollback)
 
 
 def main(argv: list[str] | None = None) -> None:

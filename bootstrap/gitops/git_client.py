@@ -1,0 +1,312 @@
+"""A thin git client over GitPython: clone into a scratch dir, commit, push with retry.
+
+Every operation works in a throw-away clone, so a failure anywhere leaves nothing behind but
+the remote as it was. Credentials never enter a URL git stores or prints: an SSH key goes in
+``GIT_SSH_COMMAND``; an HTTPS token stays in an environment variable that a one-line credential
+helper (configured through ``GIT_CONFIG_*`` variables, so not even on the command line) echoes
+to git. All text leaving this module is redacted.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+import shlex
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import git
+
+from bootstrap.gitops.errors import (
+    GitOpsError,
+    GitOpsRuntimeError,
+    PushRejectedError,
+    RemoteAuthError,
+)
+from bootstrap.gitops.urls import RepoUrl, redact
+
+__all__ = ["Auth", "GitClient", "Outcome", "Workspace"]
+
+DEFAULT_TOKEN_ENV = "UNDERLAY_GIT_TOKEN"
+_URL_PASSWORD_ENV = "UNDERLAY_GIT_URL_PASSWORD"  # internal: a password given inside --repo
+_USERNAME_ENV = "UNDERLAY_GIT_HELPER_USERNAME"  # internal: what the helper answers as username
+COMMAND_TIMEOUT = 120.0
+_RETRYABLE = (
+    "non-fast-forward",
+    "fetch first",
+    "stale info",
+    "failed to update ref",
+    "cannot lock ref",
+    "incorrect old value",
+    "failed to lock",
+)
+_AUTH = (
+    "authentication failed",
+    "could not read username",
+    "could not read password",
+    "permission denied (publickey",
+    "access denied",
+    "http basic",
+    "the requested url returned error: 401",
+    "the requested url returned error: 403",
+)
+
+
+@dataclass(frozen=True)
+class Auth:
+    """How to authenticate: an SSH key file (else the agent), or a token in an env variable."""
+
+    ssh_key: Path | None = None
+    token_env: str = DEFAULT_TOKEN_ENV
+    username: str | None = None
+
+    def __post_init__(self) -> None:
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", self.token_env):
+            raise GitOpsError(f"--token-env {self.token_env!r} is not an environment variable name")
+        if self.ssh_key is not None and not self.ssh_key.is_file():
+            raise GitOpsError(f"--ssh-key {self.ssh_key}: no such file")
+
+
+@dataclass
+class Outcome:
+    """What one change did: ``committed`` (and pushed), ``unchanged`` or ``dry-run``."""
+
+    status: Literal["committed", "unchanged", "dry-run"]
+    message: str = ""
+    commit: str | None = None
+    pushed_to: str | None = None
+    diff: str = ""
+    attempts: int = 0
+
+
+class Workspace:
+    """A scratch clone checked out at a branch tip (or empty, for a branch not yet born)."""
+
+    def __init__(self, repo: git.Repo, tip: str | None) -> None:
+        self.repo = repo
+        self.tip = tip
+        self.root = Path(repo.working_tree_dir or ".")
+
+    def git(self, *args: str) -> str:
+        return str(self.repo.git.execute(["git", *args], kill_after_timeout=COMMAND_TIMEOUT))
+
+    def try_git(self, *args: str) -> tuple[int, str, str]:
+        """Run git without raising; (status, stdout, stderr)."""
+        status, out, err = self.repo.git.execute(
+            ["git", *args],
+            with_extended_output=True,
+            with_exceptions=False,
+            kill_after_timeout=COMMAND_TIMEOUT,
+        )
+        return int(status), str(out), str(err)
+
+
+class GitClient:
+    """Talks to one remote; every method redacts what it reports."""
+
+    def __init__(
+        self,
+        remote: RepoUrl,
+        auth: Auth | None = None,
+        *,
+        max_attempts: int = 10,
+        base_delay: float = 0.2,
+        max_delay: float = 5.0,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.remote = remote
+        self.auth = auth or Auth()
+        self.max_attempts = max_attempts
+        self.base_delay = base_delay
+        self.max_delay = max_delay
+        self._sleep = sleep
+
+    # -- environment and errors -------------------------------------------------------------
+
+    def environment(self) -> dict[str, str]:
+        """Variables for every git process: no prompts, SSH key or agent, token helper."""
+        env = {"GIT_TERMINAL_PROMPT": "0", "GIT_ASKPASS": "", "SSH_ASKPASS": "", "LC_ALL": "C"}
+        if self.auth.ssh_key is not None:
+            key = shlex.quote(str(self.auth.ssh_key))
+            env["GIT_SSH_COMMAND"] = f"ssh -i {key} -o IdentitiesOnly=yes -o BatchMode=yes"
+        elif "GIT_SSH_COMMAND" not in os.environ:
+            env["GIT_SSH_COMMAND"] = "ssh -o BatchMode=yes"  # the agent (SSH_AUTH_SOCK) as usual
+        if self.remote.is_http:
+            password_var = (
+                _URL_PASSWORD_ENV if self.remote.password is not None else self.auth.token_env
+            )
+            helper = (
+                f'!f() {{ test "$1" = get || exit 0; echo "username=${_USERNAME_ENV}"; '
+                f'echo "password=${{{password_var}}}"; }}; f'
+            )
+            env |= {
+                "GIT_CONFIG_COUNT": "2",
+                "GIT_CONFIG_KEY_0": "credential.helper",
+                "GIT_CONFIG_VALUE_0": "",  # forget helpers from the user's config
+                "GIT_CONFIG_KEY_1": "credential.helper",
+                "GIT_CONFIG_VALUE_1": helper,
+                _USERNAME_ENV: self.auth.username or self.remote.username or "x-access-token",
+            }
+            if self.remote.password is not None:
+                env[_URL_PASSWORD_ENV] = self.remote.password
+        return env
+
+    def secrets(self) -> tuple[str, ...]:
+        token = os.environ.get(self.auth.token_env, "") if self.remote.is_http else ""
+        return tuple(s for s in (self.remote.password or "", token) if len(s) >= 4)
+
+    def redact(self, text: str) -> str:
+        return redact(text, *self.secrets())
+
+    def _failure(self, what: str, stderr: str) -> GitOpsRuntimeError:
+        lines = [ln.strip() for ln in stderr.splitlines() if ln.strip()]
+        reason = self.redact(" / ".join(lines[-3:]) or "git failed")
+        where = self.remote.shown
+        if any(p in stderr.lower() for p in _AUTH):
+            hint = (
+                f" (is ${self.auth.token_env} set to a valid token?)" if self.remote.is_http else ""
+            )
+            return RemoteAuthError(f"{what} {where}: authentication failed{hint}: {reason}")
+        return GitOpsRuntimeError(f"{what} {where}: {reason}")
+
+    # -- remote reads ----------------------------------------------------------------------
+
+    def remote_heads(self, repo: git.Repo, branches: list[str]) -> dict[str, str]:
+        """The tips of those branches that exist on the remote."""
+        status, out, err = repo.git.execute(
+            [
+                "git",
+                "ls-remote",
+                "--heads",
+                self.remote.url,
+                *[f"refs/heads/{b}" for b in branches],
+            ],
+            with_extended_output=True,
+            with_exceptions=False,
+            kill_after_timeout=COMMAND_TIMEOUT,
+        )
+        if status != 0:
+            raise self._failure("cannot read", str(err))
+        heads: dict[str, str] = {}
+        for line in str(out).splitlines():
+            sha, _, ref = line.partition("\t")
+            heads[ref.removeprefix("refs/heads/")] = sha
+        return heads
+
+    @contextmanager
+    def scratch(self) -> Iterator[git.Repo]:
+        """An empty scratch repository configured for this remote; removed afterwards."""
+        path = Path(tempfile.mkdtemp(prefix="underlay-git-"))
+        try:
+            repo = git.Repo.init(path)
+            repo.git.update_environment(**self.environment())
+            with repo.config_writer() as config:
+                if not _global_identity(repo):
+                    config.set_value("user", "name", "underlay")
+                    config.set_value("user", "email", "underlay@localhost")
+                config.set_value("commit", "gpgsign", "false")
+            try:
+                yield repo
+            finally:
+                repo.close()
+        finally:
+            shutil.rmtree(path, ignore_errors=True)
+
+    def checkout(self, repo: git.Repo, branches: list[str]) -> tuple[dict[str, str], Workspace]:
+        """Fetch ``branches`` (those that exist) and check out the first existing one, or nothing.
+
+        Returns the remote heads seen and the workspace at the chosen tip.
+        """
+        heads = self.remote_heads(repo, branches)
+        refspecs = [f"+refs/heads/{b}:refs/remotes/origin/{b}" for b in branches if b in heads]
+        if refspecs:
+            status, _, err = repo.git.execute(
+                ["git", "fetch", "--quiet", "--no-tags", self.remote.url, *refspecs],
+                with_extended_output=True,
+                with_exceptions=False,
+                kill_after_timeout=COMMAND_TIMEOUT,
+            )
+            if status != 0:
+                raise self._failure("cannot fetch from", str(err))
+        base = next((b for b in branches if b in heads), None)
+        if base is None:
+            repo.git.execute(["git", "symbolic-ref", "HEAD", "refs/heads/underlay-work"])
+            repo.git.execute(["git", "read-tree", "--empty"])
+            repo.git.execute(["git", "clean", "-fdxq"])
+            return heads, Workspace(repo, None)
+        tip = repo.git.rev_parse(f"refs/remotes/origin/{base}")
+        repo.git.execute(["git", "checkout", "--quiet", "-f", "-B", "underlay-work", tip])
+        repo.git.execute(["git", "clean", "-fdxq"])
+        return heads, Workspace(repo, tip)
+
+    # -- the change loop -------------------------------------------------------------------
+
+    def change(
+        self,
+        branch: str,
+        mutate: Callable[[Workspace], str | None],
+        *,
+        via_pr: str | None = None,
+        dry_run: bool = False,
+    ) -> Outcome:
+        """Apply ``mutate`` on the tip and push one commit; on a non-fast-forward, redo on the
+        new tip with bounded, jittered backoff.
+
+        ``mutate`` edits the work tree and returns the commit message, or None for nothing to do;
+        it may raise :class:`GitOpsError` to refuse, and then nothing is pushed. With ``via_pr``
+        the commit goes to that branch (based on it if it exists, else on ``branch``) and
+        ``branch`` itself is never pushed.
+        """
+        target = via_pr or branch
+        order = [via_pr, branch] if via_pr else [branch]
+        with self.scratch() as repo:
+            for attempt in range(1, self.max_attempts + 1):
+                _, ws = self.checkout(repo, [b for b in order if b])
+                message = mutate(ws)
+                ws.git("add", "--all")
+                status, _, _ = ws.try_git("diff", "--cached", "--quiet")
+                if message is None or status == 0:
+                    return Outcome("unchanged", attempts=attempt)
+                if dry_run:
+                    diff = ws.git("diff", "--cached", "--no-color", "--no-ext-diff")
+                    return Outcome("dry-run", message=message, diff=diff, attempts=attempt)
+                ws.git("commit", "--quiet", "--no-verify", "-m", message)
+                commit = ws.git("rev-parse", "HEAD")
+                status, out, err = ws.try_git(
+                    "push", "--porcelain", self.remote.url, f"HEAD:refs/heads/{target}"
+                )
+                if status == 0:
+                    return Outcome("committed", message, commit, target, attempts=attempt)
+                rejected = " ".join(
+                    ln
+                    for ln in (out + "\n" + err).splitlines()
+                    if "!" in ln[:1] or "rejected" in ln
+                )
+                if not any(r in (rejected + err).lower() for r in _RETRYABLE):
+                    if "rejected" in rejected:
+                        reason = self.redact(rejected.strip())
+                        raise PushRejectedError(
+                            f"push to {self.remote.shown} ({target}) rejected: {reason}"
+                        )
+                    raise self._failure("cannot push to", err)
+                if attempt < self.max_attempts:
+                    delay = min(self.max_delay, self.base_delay * 2 ** (attempt - 1))
+                    self._sleep(delay * random.uniform(0.5, 1.0))
+        raise PushRejectedError(
+            f"push to {self.remote.shown} ({target}) still rejected as non-fast-forward after "
+            f"{self.max_attempts} attempts; the branch is too busy, try again"
+        )
+
+
+def _global_identity(repo: git.Repo) -> bool:
+    status, out, _ = repo.git.execute(
+        ["git", "config", "--get", "user.email"], with_extended_output=True, with_exceptions=False
+    )
+    return status == 0 and bool(str(out).strip())

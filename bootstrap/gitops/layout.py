@@ -1,0 +1,280 @@
+"""The manifest repo's layout for one environment, as data: options in, files out.
+
+No git and no cluster here, so the layout can be tested (``kubectl kustomize``, schema checks)
+without either. Two kinds of file come out:
+
+* ``managed``: derived from the environment (Flux objects, cluster metadata); rewritten by every
+  bootstrap so the repo follows the config, and never hand-edited.
+* ``seed``: a starting point (overlay skeletons, README) written once when absent, then the
+  user's: bootstrap never rewrites it, ``set-image`` and ``promote`` edit only its ``images:``.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from typing import Any, Literal
+
+from pydantic import Field
+from ruamel.yaml import YAML
+
+from stacks.config import Environment
+from stacks.config.types import Frozen
+
+__all__ = [
+    "FLUX_NAMESPACE",
+    "METADATA_CONFIGMAP",
+    "LayoutOptions",
+    "Manifest",
+    "env_paths",
+    "generate_layout",
+    "metadata_facts",
+]
+
+FLUX_NAMESPACE = "flux-system"
+METADATA_CONFIGMAP = "cluster-metadata"
+SOURCE_NAME = "flux-system"
+RETRY_INTERVAL = "2m"
+TIMEOUT = "5m"
+
+
+class Manifest(Frozen):
+    """One file of the layout: a repo-relative POSIX path, its full text, and who owns edits."""
+
+    path: str = Field(pattern=r"^[A-Za-z0-9_.][A-Za-z0-9_./-]*$")
+    content: str
+    mode: Literal["managed", "seed"]
+
+
+class LayoutOptions(Frozen):
+    """Everything the layout depends on; equal options give byte-equal files."""
+
+    env: Environment
+    source_url: str = Field(description="The URL Flux pulls from: no credentials in it.")
+    branch: str
+    outputs: dict[str, str] | None = None
+
+
+def env_paths(env: Environment) -> tuple[str, ...]:
+    """The folders that belong to ``env`` alone: what rollback may touch."""
+    return (env.gitops_path.strip("/") + "/", f"apps/{env.name}/")
+
+
+def metadata_facts(env: Environment, outputs: dict[str, str] | None) -> dict[str, str]:
+    """The cluster-metadata ConfigMap data: env facts, then the cluster stack's outputs if given.
+
+    Keys are valid Flux substitution variable names; only public facts (the CA is public).
+    """
+    facts = {
+        "env": env.name,
+        "cluster_name": env.cluster_name,
+        "cloud_region": env.cloud.region,
+        "gitops_path": env.gitops_path,
+        "backup_prefix": env.backup.prefix,
+        "backup_namespace": env.backup.namespace,
+        "backup_service_account": env.backup.service_account,
+    }
+    facts.update(outputs or {})
+    return dict(sorted(facts.items()))
+
+
+def generate_layout(options: LayoutOptions) -> list[Manifest]:
+    """All files bootstrap wants for ``options.env``, sorted by path."""
+    env = options.env
+    cluster_dir = env.gitops_path.strip("/")
+    managed = _managed_header(env.name)
+    substitute = {"substituteFrom": [{"kind": "ConfigMap", "name": METADATA_CONFIGMAP}]}
+
+    def kustomization(name: str, path: str, depends_on: str | None) -> dict[str, Any]:
+        spec: dict[str, Any] = {}
+        if depends_on:
+            spec["dependsOn"] = [{"name": depends_on}]
+        spec |= {
+            "interval": env.gitops.interval,
+            "retryInterval": _shorter(RETRY_INTERVAL, env.gitops.interval),
+            "timeout": TIMEOUT,
+            "path": path,
+            "prune": True,
+            "wait": True,
+            "sourceRef": {"kind": "GitRepository", "name": SOURCE_NAME},
+            "postBuild": substitute,
+        }
+        return _object("kustomize.toolkit.fluxcd.io/v1", "Kustomization", name, spec)
+
+    source_spec: dict[str, Any] = {
+        "interval": env.gitops.interval,
+        "timeout": "60s",
+        "url": options.source_url,
+        "ref": {"branch": options.branch},
+    }
+    if options.source_url.startswith(("ssh://", "https://")):
+        source_spec["secretRef"] = {"name": SOURCE_NAME}
+    sync = [
+        _object("source.toolkit.fluxcd.io/v1", "GitRepository", SOURCE_NAME, source_spec),
+        _object(
+            "kustomize.toolkit.fluxcd.io/v1",
+            "Kustomization",
+            SOURCE_NAME,
+            {
+                "interval": env.gitops.interval,
+                "path": f"./{cluster_dir}",
+                "prune": True,
+                "sourceRef": {"kind": "GitRepository", "name": SOURCE_NAME},
+            },
+        ),
+    ]
+    configmap = {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {
+            "name": METADATA_CONFIGMAP,
+            "namespace": FLUX_NAMESPACE,
+            "labels": {"app.kubernetes.io/managed-by": "underlay"},
+        },
+        "data": metadata_facts(env, options.outputs),
+    }
+    files = [
+        Manifest(
+            path=f"{cluster_dir}/flux-system/gotk-sync.yaml",
+            content=managed + _dump_all(sync),
+            mode="managed",
+        ),
+        Manifest(
+            path=f"{cluster_dir}/flux-system/kustomization.yaml",
+            content=managed + _dump_all([_kustomize(["gotk-sync.yaml"])]),
+            mode="managed",
+        ),
+        Manifest(
+            path=f"{cluster_dir}/cluster-metadata.yaml",
+            content=managed
+            + (
+                "# Without --outputs only env-derived facts are here.\n"
+                if not options.outputs
+                else ""
+            )
+            + _dump_all([configmap]),
+            mode="managed",
+        ),
+        Manifest(
+            path=f"{cluster_dir}/infrastructure.yaml",
+            content=managed
+            + _dump_all(
+                [
+                    kustomization("infra-controllers", "./infrastructure/controllers", None),
+                    kustomization("infra-configs", "./infrastructure/configs", "infra-controllers"),
+                ]
+            ),
+            mode="managed",
+        ),
+        Manifest(
+            path=f"{cluster_dir}/apps.yaml",
+            content=managed
+            + _dump_all([kustomization("apps", f"./apps/{env.name}", "infra-configs")]),
+            mode="managed",
+        ),
+        Manifest(
+            path=f"{cluster_dir}/kustomization.yaml",
+            content=managed
+            + _dump_all(
+                [
+                    _kustomize(
+                        ["flux-system", "cluster-metadata.yaml", "infrastructure.yaml", "apps.yaml"]
+                    )
+                ]
+            ),
+            mode="managed",
+        ),
+        _seed(
+            "infrastructure/controllers/kustomization.yaml",
+            "Cluster add-ons (CRDs, controllers) every environment runs; reconciled first.",
+        ),
+        _seed(
+            "infrastructure/configs/kustomization.yaml",
+            "Configuration that needs the controllers' CRDs (issuers, policies); second.",
+        ),
+        _seed("apps/base/kustomization.yaml", "Workloads shared by all environments."),
+        _seed(
+            f"apps/{env.name}/kustomization.yaml",
+            f"The {env.name} overlay of apps/base. `underlay set-image` and `underlay promote`\n"
+            "# pin image tags here (kustomize's `images:`); the rest is yours.",
+            ["../base"],
+        ),
+        Manifest(path="README.md", content=README, mode="seed"),
+    ]
+    return sorted(files, key=lambda m: m.path)
+
+
+def _managed_header(env_name: str) -> str:
+    return (
+        f"# Managed by `underlay bootstrap {env_name}` from environments/{env_name}.yaml.\n"
+        "# Do not edit: change the environment file and re-run bootstrap instead.\n"
+    )
+
+
+def _seed(path: str, purpose: str, resources: list[str] | None = None) -> Manifest:
+    header = (
+        f"# {purpose}\n"
+        "# Created by `underlay bootstrap`; yours to edit: underlay never rewrites this file.\n"
+    )
+    return Manifest(
+        path=path, content=header + _dump_all([_kustomize(resources or [])]), mode="seed"
+    )
+
+
+def _kustomize(resources: list[str]) -> dict[str, Any]:
+    return {
+        "apiVersion": "kustomize.config.k8s.io/v1beta1",
+        "kind": "Kustomization",
+        "resources": resources,
+    }
+
+
+def _object(api_version: str, kind: str, name: str, spec: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "apiVersion": api_version,
+        "kind": kind,
+        "metadata": {"name": name, "namespace": FLUX_NAMESPACE},
+        "spec": spec,
+    }
+
+
+def _dump_all(documents: list[dict[str, Any]]) -> str:
+    yaml = YAML(typ="safe", pure=True)
+    yaml.default_flow_style = False
+    yaml.width = 1 << 16  # long values (the CA bundle) stay on one line
+    yaml.sort_base_mapping_type_on_output = False  # type: ignore[assignment]
+    out = io.StringIO()
+    yaml.dump_all(documents, out)
+    text = out.getvalue()
+    return text if len(documents) > 1 else text.removeprefix("---\n")
+
+
+def _seconds(duration: str) -> int:
+    units = {"h": 3600, "m": 60, "s": 1}
+    return sum(int(n) * units[u] for n, u in re.findall(r"(\d+)([hms])", duration))
+
+
+def _shorter(a: str, b: str) -> str:
+    return a if _seconds(a) <= _seconds(b) else b
+
+
+README = """\
+# Manifest repository
+
+Flux keeps each cluster in sync with this repository. Laid out by `underlay bootstrap`.
+
+- `clusters/<env>/`: Flux's entry point for one cluster (its source, the Kustomizations, the
+  `cluster-metadata` ConfigMap). Written by `underlay bootstrap` only: change the environment
+  file and re-run it.
+- `infrastructure/controllers/`: add-ons every cluster runs (reconciled first). Yours.
+- `infrastructure/configs/`: configuration that needs those add-ons' CRDs (second). Yours.
+- `apps/base/`: workloads shared by all environments. Yours.
+- `apps/<env>/`: the per-environment overlay. Image tags are pinned under `images:` by
+  `underlay set-image`, `promote` and `rollback`; the rest is yours.
+
+Order in each cluster: `infra-controllers` -> `infra-configs` -> `apps` (`dependsOn`, `wait`).
+Manifests may use `${cluster_name}`, `${env}`, `${backup_bucket}`... : Flux substitutes them from
+the `cluster-metadata` ConfigMap (`postBuild.substituteFrom`).
+
+`.underlay/owned.json` records the files underlay created; it never deletes or rewrites others.
+"""
