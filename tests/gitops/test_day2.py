@@ -206,12 +206,6 @@ def test_set_image_via_pr_and_dry_run(cli: Cli, repo: Path) -> None:
     )
 
 
-@pytest.mark.xfail(
-    reason="bootstrap/cli/__init__.py catches click.exceptions.NoArgsIsHelp, which click 8.5 "
-    "renamed NoArgsIsHelpError: every click usage error crashes with AttributeError (lead's file)",
-    raises=AttributeError,
-    strict=True,
-)
 def test_click_usage_errors_exit_2(cli: Cli) -> None:
     r = cli("promote", IMAGE, "--to", "staging")
     assert r.code == 2
