@@ -111,64 +111,85 @@ def _free_port() -> int:
 
 @nox.session
 def demo(session: nox.Session) -> None:
-    """Deploy the `local` environment to an AWS emulator with `cdktf deploy`, then show it."""
+    """The main job on the embedded `local` environment, against an AWS emulator on loopback:
+    `cdktf deploy local-cluster`, then the GitOps side from the deploy's outputs."""
     install_project(session, "test")
     node_tools(session)
     work = ROOT / ".underlay" / "demo"
     work.mkdir(parents=True, exist_ok=True)
     port = _free_port()
-    endpoint = f"http://127.0.0.1:{port}"
     env = {
         **QUIET_NODE,
         **provider_mirror_env(),
-        "UNDERLAY_AWS_ENDPOINT": endpoint,
+        "UNDERLAY_AWS_ENDPOINT": f"http://127.0.0.1:{port}",
         "AWS_ACCESS_KEY_ID": "demo",
         "AWS_SECRET_ACCESS_KEY": "demo",
         "AWS_DEFAULT_REGION": "us-east-1",
         "MOTO_IAM_LOAD_MANAGED_POLICIES": "true",
     }
-    python = str(Path(session.bin) / "python")
-    session.log(f"starting the AWS emulator (moto server) on {endpoint}")
-    log = open(work / "moto.log", "w")  # noqa: SIM115 - closed in finally
-    moto = subprocess.Popen(
-        [python, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-        env={**os.environ, **env},
-        stdout=log,
-        stderr=log,
-    )
-    try:
-        _wait_for(port)
-        # A new emulator holds nothing: state from an earlier demo would describe ghosts.
-        shutil.rmtree(ROOT / "terraform-state", ignore_errors=True)
-        outputs = work / "outputs.json"
-        # The mirror config the tests use (stacks.terraform_runner imports nothing third-party).
-        sys.path.insert(0, str(ROOT))
-        from stacks.terraform_runner import terraform_environment
+    # The mirror config the tests use (stacks.terraform_runner imports nothing third-party).
+    sys.path.insert(0, str(ROOT))
+    from stacks.terraform_runner import terraform_environment
 
-        env = terraform_environment({**os.environ, **env}, ROOT / ".underlay")
-        session.run(
-            str(ROOT / "node_modules" / ".bin" / "cdktf"),
-            "deploy",
-            "local-cluster",
-            "--auto-approve",
-            "--skip-provider-lock",
-            "--outputs-file",
-            str(outputs),
+    env = terraform_environment({**os.environ, **env}, ROOT / ".underlay")
+    python = str(Path(session.bin) / "python")
+    session.log(f"starting the AWS emulator (moto server) on {env['UNDERLAY_AWS_ENDPOINT']}")
+    with open(work / "moto.log", "w") as log:
+        moto = subprocess.Popen(
+            [python, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
             env=env,
-            external=True,
+            stdout=log,
+            stderr=log,
         )
-        facts = json.loads(outputs.read_text())["local-cluster"]
-        session.log("local-cluster outputs:")
-        for key, value in facts.items():
-            shown = (
-                value if len(str(value)) < 80 else f"{str(value)[:60]}… ({len(str(value))} chars)"
-            )
-            print(f"  {key:<18} {shown}")
-    finally:
-        moto.terminate()
-        moto.wait(timeout=10)
-        log.close()
-        session.log("stopped the AWS emulator")
+        try:
+            _wait_for(port)
+            outputs = _deploy_local_cluster(session, env, work)
+            _bootstrap_manifest_repo(session, env, work, outputs)
+        finally:
+            moto.terminate()
+            moto.wait(timeout=10)
+            session.log("stopped the AWS emulator")
+
+
+def _deploy_local_cluster(session: nox.Session, env: dict[str, str], work: Path) -> Path:
+    # A new emulator holds nothing: state from an earlier demo would describe ghosts.
+    shutil.rmtree(ROOT / "terraform-state", ignore_errors=True)
+    outputs = work / "outputs.json"
+    session.run(
+        str(ROOT / "node_modules" / ".bin" / "cdktf"),
+        "deploy",
+        "local-cluster",
+        "--auto-approve",
+        "--skip-provider-lock",
+        "--outputs-file",
+        str(outputs),
+        env=env,
+        external=True,
+    )
+    session.log("local-cluster outputs:")
+    for key, value in json.loads(outputs.read_text())["local-cluster"].items():
+        text = str(value)
+        print(f"  {key:<18} {text if len(text) < 80 else f'{text[:60]}… ({len(text)} chars)'}")
+    return outputs
+
+
+def _bootstrap_manifest_repo(
+    session: nox.Session, env: dict[str, str], work: Path, outputs: Path
+) -> None:
+    """A fresh bare manifest repo laid out for `local` from the deploy's outputs."""
+    shutil.rmtree(work / "gitops", ignore_errors=True)
+    session.log("underlay bootstrap local --repo .underlay/demo/gitops/manifests.git --outputs …")
+    session.run(
+        "python",
+        "-c",
+        "import sys; from pathlib import Path; "
+        "from bootstrap.gitops.operations import demo_local_repo; "
+        "out = demo_local_repo(Path(sys.argv[1]), Path('environments'), Path(sys.argv[2])); "
+        "print(out, end='')",
+        str(work / "gitops"),
+        str(outputs),
+        env=env,
+    )
 
 
 def _wait_for(port: int, timeout: float = 30) -> None:
