@@ -9,7 +9,6 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from stacks.config import Environment, environment_names, load_environment
-from stacks.config.model import LocalState
 from stacks.engine import engine
 
 __all__ = ["STACK_KINDS", "build_app", "load_environments", "stack_names", "synth_to"]
@@ -31,26 +30,11 @@ def build_app(envs: Sequence[Environment], outdir: Path, project_root: Path) -> 
     from stacks.cluster_stack import ClusterStack, ClusterStackProps
 
     app = engine.App(outdir=str(outdir))
+    # Every stack folder is outdir/stacks/<name>: one depth, so one relative root serves all.
+    root = os.path.relpath(project_root, outdir / "stacks" / "any")
     for env in envs:
-        name = f"{env.name}-cluster"
-        ClusterStack(
-            app,
-            name,
-            ClusterStackProps(
-                env=env, local_state_path=_local_state(env, name, outdir, project_root)
-            ),
-        )
+        ClusterStack(app, f"{env.name}-cluster", ClusterStackProps(env=env, project_root=root))
     return app
-
-
-def _local_state(env: Environment, stack: str, outdir: Path, project_root: Path) -> str:
-    """Relative to the stack's folder, so the synthesized JSON holds no machine-specific path."""
-    directory = (
-        env.state.directory
-        if isinstance(env.state, LocalState)
-        else LocalState.model_fields["directory"].default
-    )
-    return os.path.relpath(project_root / directory / f"{stack}.tfstate", outdir / "stacks" / stack)
 
 
 def synth_to(

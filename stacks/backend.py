@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import os
-
 from constructs import Construct
 
-from stacks.clouds.aws.settings import ENDPOINT_ENV
+from stacks.clouds.aws.settings import emulator_endpoint
 from stacks.config.model import LocalState, S3State, StateSettings
 from stacks.engine import engine
 
@@ -14,11 +12,12 @@ __all__ = ["configure_backend"]
 
 
 def configure_backend(
-    stack: Construct, state: StateSettings, stack_name: str, local_path: str
+    stack: Construct, state: StateSettings, stack_name: str, project_root: str
 ) -> None:
-    """``local_path`` is where a local state file goes, relative to the stack's synth folder."""
+    """``project_root`` is relative to the stack's synth folder, so that the JSON carries no
+    machine-specific path; local state lands in ``<root>/<directory>/<stack>.tfstate``."""
     if isinstance(state, LocalState):
-        engine.LocalBackend(stack, path=local_path)
+        engine.LocalBackend(stack, path=f"{project_root}/{state.directory}/{stack_name}.tfstate")
     elif isinstance(state, S3State):
         _s3(stack, state, stack_name)
 
@@ -33,7 +32,7 @@ def _s3(stack: Construct, state: S3State, stack_name: str) -> None:
     )
     # S3-native locking (Terraform >= 1.10); cdktf 0.21's S3Backend has no field for it.
     backend.add_override("use_lockfile", True)
-    endpoint = os.environ.get(ENDPOINT_ENV) or state.endpoint if state.endpoint else None
+    endpoint = emulator_endpoint(state.endpoint)
     if endpoint:
         backend.add_override("endpoints", {"s3": endpoint})
         backend.add_override("use_path_style", True)

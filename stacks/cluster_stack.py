@@ -28,8 +28,8 @@ OUTPUT_DESCRIPTIONS = {
 @dataclass(frozen=True)
 class ClusterStackProps:
     env: Environment
-    local_state_path: str
-    """Used when the environment keeps local state; relative to the stack's synth folder."""
+    project_root: str
+    """The project folder, relative to the stack's synth folder (where local state goes)."""
 
 
 class ClusterStack(engine.TerraformStack):
@@ -37,7 +37,7 @@ class ClusterStack(engine.TerraformStack):
         super().__init__(scope, id)
         env = props.env
         cloud = cloud_module(env.cloud.kind)
-        configure_backend(self, env.state, id, props.local_state_path)
+        configure_backend(self, env.state, id, props.project_root)
         cloud.configure_provider(self, env)
         facts = cloud.build_cluster(self, "cluster", env)
         for name in OUTPUT_NAMES:

@@ -9,7 +9,7 @@ from pydantic import Field
 
 from stacks.config.types import Cidr, Frozen
 
-__all__ = ["AwsSettings"]
+__all__ = ["ENDPOINT_ENV", "AwsSettings", "emulator_endpoint"]
 
 ENDPOINT_ENV = "UNDERLAY_AWS_ENDPOINT"
 
@@ -37,7 +37,12 @@ class AwsSettings(Frozen):
     oidc_thumbprints: tuple[str, ...] = Field((EKS_OIDC_ROOT_CA_THUMBPRINT,), strict=False)
 
     def effective_endpoint(self) -> str | None:
-        """The emulator endpoint, with the environment override applied (emulated envs only)."""
-        if self.endpoint is None:
-            return None
-        return os.environ.get(ENDPOINT_ENV) or self.endpoint
+        return emulator_endpoint(self.endpoint)
+
+
+def emulator_endpoint(configured: str | None) -> str | None:
+    """An emulated setting's endpoint with ``$UNDERLAY_AWS_ENDPOINT`` applied; real AWS stays real:
+    the override never turns an environment without an endpoint into an emulated one."""
+    if configured is None:
+        return None
+    return os.environ.get(ENDPOINT_ENV) or configured
