@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.support.ports import free_port, wait_for_port
+from tests.support.ports import free_port, serving
 
 __all__ = ["GitDaemon", "git_daemon", "new_bare_repo"]
 
@@ -33,28 +33,16 @@ def new_bare_repo(root: Path, name: str, branch: str = "main") -> Path:
 @contextmanager
 def git_daemon(root: Path) -> Iterator[GitDaemon]:
     port = free_port()
-    process = subprocess.Popen(
-        [
-            "git",
-            "daemon",
-            "--reuseaddr",
-            "--listen=127.0.0.1",
-            f"--port={port}",
-            f"--base-path={root}",
-            "--export-all",
-            "--enable=receive-pack",
-            str(root),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        wait_for_port(port)
+    command = [
+        "git",
+        "daemon",
+        "--reuseaddr",
+        "--listen=127.0.0.1",
+        f"--port={port}",
+        f"--base-path={root}",
+        "--export-all",
+        "--enable=receive-pack",
+        str(root),
+    ]
+    with serving(command, port):
         yield GitDaemon(root, port)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()

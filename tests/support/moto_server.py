@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from tests.support.ports import free_port, wait_for_port
+from tests.support.ports import free_port, serving
 
 __all__ = ["MotoServer", "moto_server"]
 
@@ -43,19 +43,6 @@ def moto_server() -> Iterator[MotoServer]:
     """Start ``moto.server``; AWS-managed IAM policies are loaded so policy attachments work."""
     port = free_port()
     env = {**os.environ, **FAKE_CREDENTIALS, "MOTO_IAM_LOAD_MANAGED_POLICIES": "true"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        wait_for_port(port)
+    command = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
+    with serving(command, port, env=env) as process:
         yield MotoServer(f"http://127.0.0.1:{port}", port, process)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
