@@ -10,6 +10,7 @@ import sys
 
 import click
 
+from bootstrap.cli.backup_cmd import backup, restore
 from bootstrap.cli.config_cmd import config
 from bootstrap.cli.synth_cmd import synth
 from stacks.errors import UnderlayError
@@ -24,6 +25,8 @@ def cli() -> None:
 
 cli.add_command(config)
 cli.add_command(synth)
+cli.add_command(backup)
+cli.add_command(restore)
 
 
 def main(argv: list[str] | None = None) -> None:
