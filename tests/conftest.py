@@ -14,3 +14,13 @@ def moto() -> Iterator[MotoServer]:
     """One moto server for the whole run; tests keep apart by resource names and regions."""
     with moto_server() as server:
         yield server
+
+
+from tests.support.azurite import Azurite, azurite_server  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def azurite() -> Iterator[Azurite]:
+    """One Azurite blob emulator for the whole run; tests keep apart by container names."""
+    with azurite_server() as server:
+        yield server

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import subprocess
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -135,23 +136,24 @@ def create_bundle(git_dir: Path, dest: Path) -> BundleFile:
     """``git bundle create - --all`` streamed to ``dest`` and hashed in the same pass."""
     digest = hashlib.sha256()
     size = 0
-    with dest.open("wb") as out:
-        proc = subprocess.Popen(
+    # stderr goes to a file, not a pipe: a chatty git can never block on a full stderr pipe.
+    with dest.open("wb") as out, tempfile.TemporaryFile() as errors:
+        with subprocess.Popen(
             ["git", "bundle", "create", "--quiet", "-", "--all"],
             cwd=git_dir,
             env=_env(),
             stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
+            stderr=errors,
             stdin=subprocess.DEVNULL,
-        )
-        assert proc.stdout is not None
-        assert proc.stderr is not None
-        while chunk := proc.stdout.read(_CHUNK):
-            digest.update(chunk)
-            out.write(chunk)
-            size += len(chunk)
-        stderr = proc.stderr.read().decode(errors="replace")
-        code = proc.wait()
+        ) as proc:
+            assert proc.stdout is not None
+            while chunk := proc.stdout.read(_CHUNK):
+                digest.update(chunk)
+                out.write(chunk)
+                size += len(chunk)
+        code = proc.returncode
+        errors.seek(0)
+        stderr = errors.read().decode(errors="replace")
     if code != 0:
         lines = [line for line in stderr.splitlines() if line.strip()]
         raise RepoError(
