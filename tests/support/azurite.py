@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from azure.storage.blob import BlobServiceClient, ContainerClient
 
 from tests.support.ports import free_port, wait_for_port
 
@@ -37,13 +38,9 @@ class Azurite:
     process: subprocess.Popen[bytes]
 
     def create_container(self, name: str) -> None:
-        from azure.storage.blob import BlobServiceClient
-
         BlobServiceClient.from_connection_string(self.connection_string).create_container(name)
 
-    def container(self, name: str):  # type: ignore[no-untyped-def]
-        from azure.storage.blob import BlobServiceClient
-
+    def container(self, name: str) -> ContainerClient:
         service = BlobServiceClient.from_connection_string(self.connection_string)
         return service.get_container_client(name)
 
