@@ -41,6 +41,7 @@ def aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("AWS_PROFILE", raising=False)
     monkeypatch.delenv("UNDERLAY_S3_ENDPOINT", raising=False)
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    monkeypatch.setenv("UNDERLAY_STORAGE_RETRIES", "1")  # faults fail in seconds, not minutes
 
 
 def _name() -> str:
@@ -76,7 +77,7 @@ def s3_target(moto: MotoServer, aws_env: None) -> Target:
         raw_keys,
         put_raw,
         get_raw,
-        {"bucket": bucket},
+        {"bucket": bucket, "port": moto.port},
     )
 
 
@@ -86,6 +87,7 @@ def azblob_target(azurite: Azurite, monkeypatch: pytest.MonkeyPatch) -> Target:
     azurite.create_container(container_name)
     container = azurite.container(container_name)
     monkeypatch.setenv("AZURE_STORAGE_CONNECTION_STRING", azurite.connection_string)
+    monkeypatch.setenv("UNDERLAY_STORAGE_RETRIES", "1")
     url = f"azblob://{AZURITE_ACCOUNT}/{container_name}/{PREFIX}"
 
     def raw_keys() -> list[str]:
@@ -108,7 +110,7 @@ def azblob_target(azurite: Azurite, monkeypatch: pytest.MonkeyPatch) -> Target:
         raw_keys,
         put_raw,
         get_raw,
-        {"container": container_name},
+        {"container": container_name, "port": azurite.port, "conn": azurite.connection_string},
     )
 
 

@@ -40,6 +40,8 @@ class CutProxy:
         with suppress(OSError):
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         with suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)  # wakes a thread blocked in recv on this socket
+        with suppress(OSError):
             sock.close()
 
     def _cut_all(self) -> None:

@@ -6,15 +6,25 @@ stand in for either. Large objects only move as files, streamed in parts, never 
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
-__all__ = ["DEFAULT_PART_SIZE", "ObjectInfo", "Storage"]
+__all__ = ["DEFAULT_PART_SIZE", "ObjectInfo", "Storage", "retries_from_env"]
 
 DEFAULT_PART_SIZE = 8 * 1024 * 1024
 """Multipart / block size: memory per transfer is about this times the concurrency (4)."""
+
+
+RETRIES_ENV = "UNDERLAY_STORAGE_RETRIES"
+
+
+def retries_from_env(default: int = 3) -> int:
+    """Retries per storage request (after the first attempt); ``UNDERLAY_STORAGE_RETRIES``."""
+    raw = os.environ.get(RETRIES_ENV, "")
+    return int(raw) if raw.isdigit() else default
 
 
 @dataclass(frozen=True)

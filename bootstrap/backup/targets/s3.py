@@ -16,7 +16,7 @@ from typing import Any
 
 from bootstrap.backup.errors import StorageError
 from bootstrap.backup.redact import redact_text
-from bootstrap.backup.targets.base import ObjectInfo
+from bootstrap.backup.targets.base import ObjectInfo, retries_from_env
 from bootstrap.backup.targets.parse import TargetSpec
 
 __all__ = ["S3Storage"]
@@ -33,7 +33,7 @@ class S3Storage:
         self._spec = spec
         endpoint = endpoint or os.environ.get("UNDERLAY_S3_ENDPOINT") or None
         config = Config(
-            retries={"max_attempts": 3, "mode": "standard"},
+            retries={"max_attempts": 1 + retries_from_env(), "mode": "standard"},
             connect_timeout=5,
             read_timeout=60,
             s3={"addressing_style": "path"} if endpoint else {},
