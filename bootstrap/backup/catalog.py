@@ -67,11 +67,7 @@ class Catalog:
             if record is None:
                 raise BackupInputError("no complete, unquarantined backup exists at this target")
             return record
-        if not layout.is_backup_id(wanted):
-            raise BackupInputError(
-                f"{wanted!r} is not a backup id (expected e.g. 20260101T000000.000Z-1a2b3c "
-                "or 'latest')"
-            )
+        layout.validate_wanted(wanted)
         found = self.get(wanted)
         if found is None or not found.complete:
             raise BackupInputError(f"no complete backup with id {wanted} at this target")

@@ -23,6 +23,7 @@ __all__ = [
     "new_backup_id",
     "parse_key",
     "quarantine_key",
+    "validate_wanted",
 ]
 
 BUNDLE = "repo.bundle"
@@ -51,6 +52,17 @@ def is_backup_id(value: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def validate_wanted(wanted: str) -> str:
+    """``latest`` or a well-formed id; checked before any storage is contacted."""
+    from bootstrap.backup.errors import BackupInputError  # noqa: PLC0415  # layout stays leaf
+
+    if wanted != "latest" and not is_backup_id(wanted):
+        raise BackupInputError(
+            f"{wanted!r} is not a backup id (expected e.g. 20260101T000000.000Z-1a2b3c or 'latest')"
+        )
+    return wanted
 
 
 def id_time(backup_id: str) -> datetime:

@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from bootstrap.backup import layout
 from bootstrap.backup.bundle import local_refs, remote_refs, run_git
 from bootstrap.backup.catalog import load_catalog
 from bootstrap.backup.errors import BackupInputError, IntegrityError, RestoreRefused
@@ -40,6 +41,7 @@ def restore_backup(
     force: bool = False,
     work_dir: Path | None = None,
 ) -> dict[str, Any]:
+    layout.validate_wanted(wanted)
     shown = redact_url(destination)
     remote = is_remote(destination)
     created_dir: Path | None = None

@@ -73,6 +73,7 @@ def verify_backup(
     work_dir: Path | None = None,
     quarantine: bool = True,
 ) -> dict[str, Any]:
+    layout.validate_wanted(wanted)
     storage.check()
     catalog = load_catalog(storage)
     record = catalog.resolve(wanted)
