@@ -80,8 +80,14 @@ def plan_retention(
         young = policy.max_age is not None and now - state.started_at <= policy.max_age
         if not policy.prunes or in_last or young:
             keep.add(state.id)
-    referenced = {s.owner_id for s in complete if s.id in keep and s.owner_id is not None}
-    keep |= referenced
+    # Owners are always roots in practice; the closure still guards against chains.
+    owner_of = {s.id: s.owner_id for s in states if s.owner_id is not None}
+    pending = list(keep)
+    while pending:
+        owner = owner_of.get(pending.pop())
+        if owner is not None and owner not in keep:
+            keep.add(owner)
+            pending.append(owner)
 
     delete = tuple(s.id for s in sorted(complete, key=lambda s: s.id) if s.id not in keep)
     clean = tuple(
