@@ -20,3 +20,15 @@ def lint(session: nox.Session) -> None:
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     session.run("mypy")
+
+
+# --- backup (issue 5) ---
+
+
+@nox.session(name="bench-backup")
+def bench_backup(session: nox.Session) -> None:
+    """Backup vs raw clone+bundle+upload on a generated repo; rewrites docs/performance.md's
+    "## Backup benchmark" section. Not a timed test. Options after `--`: --commits, --blob-mib,
+    --rounds, --no-docs."""
+    install_project(session, "test")
+    session.run("python", "-m", "tests.bench.backup_bench", *session.posargs)

@@ -44,7 +44,7 @@ def restore_backup(
     layout.validate_wanted(wanted)
     shown = redact_url(destination)
     remote = is_remote(destination)
-    created_dir: Path | None = None
+    fresh_dir: tuple[Path, bool] | None = None
     if remote:
         existing = remote_refs(destination)
         if existing.refs and not force:
@@ -53,7 +53,7 @@ def restore_backup(
                 "remote, or pass --force to make it an exact mirror of the backup"
             )
     else:
-        created_dir = _check_local(Path(destination), force)
+        fresh_dir = _check_local(Path(destination), force)
 
     storage.check()
     record = load_catalog(storage).resolve(wanted)
@@ -72,8 +72,10 @@ def restore_backup(
         else:
             after = _restore_local(scratch, Path(destination), manifest)
     except BaseException:
-        if created_dir is not None:
-            shutil.rmtree(created_dir, ignore_errors=True)
+        if fresh_dir is not None:  # leave the directory as found: absent, or empty
+            _clear(fresh_dir[0])
+            if fresh_dir[1]:
+                fresh_dir[0].rmdir()
         raise
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -90,8 +92,8 @@ def restore_backup(
     }
 
 
-def _check_local(path: Path, force: bool) -> Path | None:
-    """Return the directory if this restore creates it (so a failure can remove it again)."""
+def _check_local(path: Path, force: bool) -> tuple[Path, bool] | None:
+    """(dir, created) if it starts out absent or empty, so a failure can undo the restore."""
     if path.exists() and not path.is_dir():
         raise BackupInputError(f"{path} exists and is not a directory")
     if path.exists() and any(path.iterdir()):
@@ -103,10 +105,17 @@ def _check_local(path: Path, force: bool) -> Path | None:
         if not ((path / "HEAD").is_file() and (path / "objects").is_dir()):
             raise RestoreRefused(f"{path} is not a bare git repository; --force will not touch it")
         return None
-    if path.exists():
-        return None
-    path.mkdir(parents=True)
-    return path
+    created = not path.exists()
+    path.mkdir(parents=True, exist_ok=True)
+    return path, created
+
+
+def _clear(path: Path) -> None:
+    for child in path.iterdir():
+        if child.is_dir() and not child.is_symlink():
+            shutil.rmtree(child, ignore_errors=True)
+        else:
+            child.unlink(missing_ok=True)
 
 
 def _restore_local(scratch: Path, path: Path, manifest: Manifest) -> dict[str, str]:

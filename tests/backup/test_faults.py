@@ -267,3 +267,8 @@ def test_restore_refuses_checksum_failure_without_touching_destination(
     with pytest.raises(IntegrityError, match="checksum mismatch"):
         restore_backup(storage, f"file://{empty}")
     assert git("for-each-ref", cwd=empty) == ""
+    empty_dir = tmp_path / "empty-dir"
+    empty_dir.mkdir()
+    with pytest.raises(IntegrityError, match="checksum mismatch"):
+        restore_backup(storage, str(empty_dir))
+    assert list(empty_dir.iterdir()) == []

@@ -1,0 +1,1 @@
+"""Benchmarks run by nox sessions (not collected by pytest)."""
