@@ -23,9 +23,12 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from tests.support.moto_server import FAKE_CREDENTIALS, moto_server
+from tests.support.ports import free_port, wait_for_port
 
 ROOT = Path(__file__).resolve().parents[2]
 START = "<!-- backup-bench:start -->"
@@ -79,6 +82,24 @@ def generate_repo(path: Path, commits: int, blob_mib: int) -> int:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
 
 
+@contextmanager
+def git_daemon(base: Path) -> Iterator[str]:
+    """Serve ``base`` over git:// on loopback: the server side stays out of the measured tree,
+    as it would be on a real git host."""
+    port = free_port()
+    proc = subprocess.Popen(
+        ["git", "daemon", "--reuseaddr", "--export-all", f"--base-path={base}",
+         "--listen=127.0.0.1", f"--port={port}", str(base)],
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        wait_for_port(port)
+        yield f"git://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
 def measure(argv: list[str], env: dict[str, str]) -> tuple[float, int]:
     """Wall seconds and peak RSS in KiB of the child or any of its descendants."""
     started = time.monotonic()
@@ -106,14 +127,23 @@ def main() -> None:
         "PYTHONPATH": str(ROOT),
         "UNDERLAY_STORAGE_RETRIES": "3",
     }
-    with tempfile.TemporaryDirectory(prefix="bench-backup-") as tmp, moto_server() as moto:
-        work = Path(tmp)
-        repo = work / "repo.git"
+    with ExitStack() as stack:
+        work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-backup-")))
+        moto = stack.enter_context(moto_server())
+        served = work / "served"
+        repo = served / "repo.git"
         t0 = time.monotonic()
         repo_bytes = generate_repo(repo, args.commits, args.blob_mib)
         generated_s = time.monotonic() - t0
         moto.client("s3").create_bucket(Bucket="bench")
-        url = f"file://{repo}"
+        url = stack.enter_context(git_daemon(served)) + "/repo.git"
+        # Warm-up (not recorded): page cache, git daemon and moto are warm for both contenders.
+        warm = work / "warm-up"
+        warm.mkdir()
+        measure(
+            [sys.executable, "-c", RAW_SCRIPT, url, str(warm), moto.endpoint, "bench", "w"], env
+        )
+        shutil.rmtree(warm)
         raw_t, raw_rss, ours_t, ours_rss = [], [], [], []
         for round_no in range(args.rounds):
             scratch = work / f"round{round_no}"
@@ -163,14 +193,15 @@ S3 = moto server on loopback (its CPU use competes with both contenders alike).
 
 Repository: {args.commits} commits generated with `git fast-import` ({generated_s:.0f} s), branches
 and annotated tags, {args.blob_mib} MiB of incompressible blobs; {repo_bytes / 2**20:.0f} MiB on
-disk, bundle {bundle_size / 2**20:.0f} MiB. Cloned over `file://` (the git transport, not
-hardlinks).
+disk, bundle {bundle_size / 2**20:.0f} MiB. Served by `git daemon` on loopback (git://), outside
+the measured process trees, as a real git host would be.
 
 Raw = `git clone --mirror` + `git bundle create --all` + boto3 `upload_file` (8 MiB parts, 4
 threads). Underlay = `underlay backup run --on-unchanged full` (same clone and bundle, plus
 sha256 while writing, `git bundle verify`, refs check, multipart upload, size check, manifest,
 last-success, retention listing). Peak RSS = largest resident set of the process or any
-descendant (`wait4` ru_maxrss), so git's own peak counts.
+descendant (`wait4` ru_maxrss), so git's own peak counts. Raw git runs with its default
+config (mmaps whole packs); underlay runs git with 8 MiB pack windows and a 32 MiB mmap limit.
 
 | round | raw time | raw peak RSS | underlay time | underlay peak RSS | time ratio |
 |---|---|---|---|---|---|
@@ -178,6 +209,14 @@ descendant (`wait4` ru_maxrss), so git's own peak counts.
 
 Median time ratio: **{ratio:.2f}x** (target ≤ 1.25x). Peak RSS: underlay max
 **{max(ours_rss) / 1024:.0f} MiB**, raw max {max(raw_rss) / 1024:.0f} MiB (target ≤ 150 MiB).
+An unrecorded raw run warms the page cache, git daemon and moto first; contenders alternate.
+
+Reading it: raw's peak is `git bundle create` mapping the whole pack (git's default 1 GiB
+pack windows), so it grows with the repository; underlay's git runs with bounded windows and
+its peak stays flat (the Python side holds at most 4 parts of 8 MiB in flight). The extra work
+underlay does (hashing while writing, verify, list-heads, manifest, listing) is hidden by moto's
+upload time here; against a fast real S3 endpoint the ratio would be closer to the git-only
+share of the run. Variance between rounds on this 2-CPU machine is around ±15 %.
 {END}"""
     print(section)
     if not args.no_docs:
