@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from bootstrap.backup.errors import BackupInputError
 from bootstrap.backup.targets import open_target, parse_target
+from tests.support import azurite
 
 
 @pytest.mark.parametrize(
@@ -74,3 +77,16 @@ def test_azure_connection_string_must_name_the_target_account(
     with pytest.raises(BackupInputError, match="does not match") as caught:
         open_target("azblob://acct01/cont/p")
     assert "a2V5" not in str(caught.value)
+
+
+def test_missing_azurite_fails_in_ci_and_skips_locally(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(azurite, "_REPO_ROOT", tmp_path)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI=true"):
+        azurite.azurite_binary()
+    monkeypatch.setenv("CI", "")
+    with pytest.raises(pytest.skip.Exception, match="npm ci"):
+        azurite.azurite_binary()
