@@ -90,7 +90,7 @@ class Catalog:
 
 def load_catalog(storage: Storage) -> Catalog:
     grouped: dict[str, dict[str, datetime]] = {}
-    for obj in storage.list():
+    for obj in storage.list_objects():
         parsed = layout.parse_key(obj.key)
         if parsed is None:
             continue  # not ours: never read, never touched

@@ -43,6 +43,8 @@ def restore_backup(
 ) -> dict[str, Any]:
     layout.validate_wanted(wanted)
     shown = redact_url(destination)
+    if not destination or destination.startswith("-"):
+        raise BackupInputError(f"--to {shown!r} must be a remote URL or a directory path")
     remote = is_remote(destination)
     fresh_dir: tuple[Path, bool] | None = None
     if remote:

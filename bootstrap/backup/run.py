@@ -29,7 +29,7 @@ from bootstrap.backup.bundle import (
     verify_bundle,
 )
 from bootstrap.backup.catalog import BackupRecord, Catalog, load_catalog
-from bootstrap.backup.errors import IntegrityError, RepoError, StorageError
+from bootstrap.backup.errors import BackupInputError, IntegrityError, RepoError, StorageError
 from bootstrap.backup.manifest import BundleInfo, LastSuccess, Manifest, dump_json, tool_version
 from bootstrap.backup.redact import redact_url
 from bootstrap.backup.retention import RetentionPlan, RetentionPolicy, plan_retention
@@ -67,6 +67,8 @@ def run_backup(
         {"command": "backup run", "repo": redact_url(repo_url), "target": storage.description}
     )
 
+    if not repo_url or repo_url.startswith("-"):
+        raise BackupInputError(f"--repo {redact_url(repo_url)!r} is not a repository URL or path")
     summary["stage"] = "storage-check"
     storage.check()
     catalog = load_catalog(storage)

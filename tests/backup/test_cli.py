@@ -27,6 +27,8 @@ ROOT = Path(__file__).resolve().parents[2]
         (["backup", "list", "--from", "s3://UPPER/p"], "bucket"),
         (["backup", "verify", "--from", "s3://bucket-a/p", "--id", "nope"], "not a backup id"),
         (["restore", "--from", "azblob://a/c", "--to", "/tmp/x"], "account"),
+        (["restore", "--from", "s3://bucket-a/p", "--to", "--upload-pack=x"], "--to"),
+        (["backup", "run", "--repo", "--upload-pack=x", "--to", "s3://bucket-a/p"], "--repo"),
     ],
 )
 def test_bad_input_exits_2_with_one_line(

@@ -136,7 +136,7 @@ class AzureBlobStorage:
                 return None
             return int(props.size)
 
-    def list(self) -> list[ObjectInfo]:
+    def list_objects(self) -> list[ObjectInfo]:
         root = f"{self._spec.prefix}/" if self._spec.prefix else ""
         with self._errors("list"):
             return [

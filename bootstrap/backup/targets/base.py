@@ -62,7 +62,7 @@ class Storage(Protocol):
         """The stored size, or None when the object does not exist."""
         ...
 
-    def list(self) -> list[ObjectInfo]:
+    def list_objects(self) -> list[ObjectInfo]:
         """Every object under the prefix, keys relative to it."""
         ...
 

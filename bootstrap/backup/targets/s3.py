@@ -109,7 +109,7 @@ class S3Storage:
                 raise
             return int(head["ContentLength"])
 
-    def list(self) -> list[ObjectInfo]:
+    def list_objects(self) -> list[ObjectInfo]:
         root = f"{self._spec.prefix}/" if self._spec.prefix else ""
         found: list[ObjectInfo] = []
         with self._errors("list"):
