@@ -272,3 +272,26 @@ def test_restore_refuses_checksum_failure_without_touching_destination(
     with pytest.raises(IntegrityError, match="checksum mismatch"):
         restore_backup(storage, str(empty_dir))
     assert list(empty_dir.iterdir()) == []
+
+
+def test_missing_cloud_credentials_fail_in_one_line(
+    capsys: Capsys, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_PROFILE",
+                 "AZURE_STORAGE_CONNECTION_STRING", "AZURE_CLIENT_ID", "AZURE_TENANT_ID",
+                 "AZURE_CLIENT_SECRET", "AZURE_FEDERATED_TOKEN_FILE", "IDENTITY_ENDPOINT",
+                 "MSI_ENDPOINT"):  # fmt: skip
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.setenv("UNDERLAY_STORAGE_RETRIES", "0")
+    s3 = underlay(capsys, "backup", "list", "--from", "s3://bucket-a/p",
+                  "--endpoint", f"http://127.0.0.1:{free_port()}")  # fmt: skip
+    assert s3.code == 1
+    assert "Unable to locate credentials" in s3.summary["error"]
+    azure = underlay(capsys, "backup", "list", "--from", "azblob://acct01/cont/p")
+    assert azure.code == 1
+    assert "access check failed" in azure.summary["error"]
+    for result in (s3, azure):
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr

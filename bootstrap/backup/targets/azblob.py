@@ -9,6 +9,7 @@ staged blocks of ``part_size`` with bounded concurrency: memory stays flat.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -21,6 +22,10 @@ from bootstrap.backup.targets.base import ObjectInfo, retries_from_env
 from bootstrap.backup.targets.parse import TargetSpec
 
 __all__ = ["AzureBlobStorage"]
+
+# The SDK logs credential-chain attempts as warnings; without a handler Python would print them
+# to stderr. Our error message already says what failed, in one line.
+logging.getLogger("azure").addHandler(logging.NullHandler())
 
 _CONCURRENCY = 4
 CONNECTION_STRING_ENV = "AZURE_STORAGE_CONNECTION_STRING"
