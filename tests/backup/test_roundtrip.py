@@ -9,6 +9,7 @@ import pytest
 
 from bootstrap.backup import layout
 from bootstrap.backup.catalog import load_catalog
+from bootstrap.backup.errors import RepoError
 from bootstrap.backup.restore import restore_backup
 from bootstrap.backup.retention import RetentionPolicy
 from bootstrap.backup.run import RunOptions, run_backup
@@ -138,3 +139,10 @@ def test_retention_keeps_referenced_bundle_and_never_touches_foreign_objects(
             f"{PREFIX}/{layout.manifest_key(third['id'])}",
         ]
     )
+
+
+def test_empty_repository_is_an_error_and_writes_nothing(s3_target: Target, tmp_path: Path) -> None:
+    empty = GitRepo(tmp_path / "empty")
+    with pytest.raises(RepoError, match="no refs"):
+        run_backup(empty.url, s3_target.storage(), RunOptions())
+    assert s3_target.raw_keys() == []
