@@ -96,6 +96,15 @@ def bench(session: nox.Session) -> None:
     session.run("python", "-m", "benchmarks.synth_bench", env=QUIET_NODE)
 
 
+@nox.session(name="bench-backup")
+def bench_backup(session: nox.Session) -> None:
+    """Backup vs raw clone+bundle+upload on a generated repo; rewrites docs/performance.md's
+    "## Backup benchmark" section. Not a timed test. Options after `--`: --commits, --blob-mib,
+    --rounds, --no-docs."""
+    install_project(session, "test")
+    session.run("python", "-m", "benchmarks.backup_bench", *session.posargs)
+
+
 @nox.session
 def engines(session: nox.Session) -> None:
     """cdktf 0.21 and CDK Terrain (cdktn) synthesize the same JSON."""

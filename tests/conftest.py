@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
+from tests.support.azurite import Azurite, azurite_server
 from tests.support.envs import copy_samples
 from tests.support.moto_server import MotoServer, moto_server
 from tests.support.tools import provider_mirror, require_tool
@@ -49,3 +50,10 @@ def terraform_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     env = terraform_environment(base, tmp_path_factory.mktemp("tfconfig"))
     env["TF_PLUGIN_CACHE_DIR"] = str(tmp_path_factory.mktemp("plugin-cache"))
     return env
+
+
+@pytest.fixture(scope="session")
+def azurite() -> Iterator[Azurite]:
+    """One Azurite blob emulator for the whole run; tests keep apart by container names."""
+    with azurite_server() as server:
+        yield server

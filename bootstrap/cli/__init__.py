@@ -10,6 +10,7 @@ import sys
 
 import click
 
+from bootstrap.cli.backup_cmd import backup, restore
 from bootstrap.cli.config_cmd import config
 from bootstrap.cli.gitops_cmd import bootstrap, promote, rollback, set_image_cmd
 from bootstrap.cli.synth_cmd import synth
@@ -29,6 +30,8 @@ cli.add_command(bootstrap)
 cli.add_command(set_image_cmd)
 cli.add_command(promote)
 cli.add_command(rollback)
+cli.add_command(backup)
+cli.add_command(restore)
 
 
 def main(argv: list[str] | None = None) -> None:

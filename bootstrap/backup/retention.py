@@ -1,0 +1,99 @@
+"""Which backups to delete: a pure function of the listing, the policy and the clock.
+
+Rules (also in docs/backup.md):
+* Only our own backups are inputs; foreign objects never reach this module.
+* A complete backup is kept if it is among the newest ``keep_last`` complete ones OR younger than
+  ``max_age`` (the union, as restic's keep rules); with neither set, nothing complete is deleted.
+* Always kept: the newest complete *good* (verified, unquarantined) backup, the current run's
+  backup, and every backup whose bundle a kept manifest reuses.
+* Incomplete leftovers (no manifest) are cleaned only once older than ``incomplete_grace``: a
+  younger one may be a run still uploading.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+__all__ = ["BackupState", "RetentionPlan", "RetentionPolicy", "plan_retention"]
+
+
+@dataclass(frozen=True)
+class BackupState:
+    id: str
+    started_at: datetime
+    last_modified: datetime
+    """Newest object of the backup, by the store's clock."""
+    complete: bool
+    good: bool
+    owner_id: str | None
+    """The backup whose bundle this one's manifest points at (itself for full backups)."""
+
+
+@dataclass(frozen=True)
+class RetentionPolicy:
+    keep_last: int | None = None
+    max_age: timedelta | None = None
+    incomplete_grace: timedelta = timedelta(hours=24)
+
+    def __post_init__(self) -> None:
+        if self.keep_last is not None and self.keep_last < 1:
+            raise ValueError("keep_last must be at least 1")
+        if self.max_age is not None and self.max_age <= timedelta(0):
+            raise ValueError("max_age must be positive")
+        if self.incomplete_grace < timedelta(0):
+            raise ValueError("incomplete_grace must not be negative")
+
+    @property
+    def prunes(self) -> bool:
+        return self.keep_last is not None or self.max_age is not None
+
+
+@dataclass(frozen=True)
+class RetentionPlan:
+    delete: tuple[str, ...]
+    """Complete backups to delete (manifest first, so a half-done delete reads as incomplete)."""
+    clean: tuple[str, ...]
+    """Incomplete leftovers past the grace period."""
+    keep: tuple[str, ...]
+
+
+def plan_retention(
+    states: Sequence[BackupState],
+    policy: RetentionPolicy,
+    *,
+    now: datetime,
+    current_id: str | None = None,
+) -> RetentionPlan:
+    complete = sorted((s for s in states if s.complete), key=lambda s: s.id, reverse=True)
+    incomplete = [s for s in states if not s.complete]
+
+    keep: set[str] = set()
+    newest_good = next((s for s in complete if s.good), None)
+    if newest_good is not None:
+        keep.add(newest_good.id)
+    if current_id is not None:
+        keep.add(current_id)
+    for rank, state in enumerate(complete):
+        in_last = policy.keep_last is not None and rank < policy.keep_last
+        young = policy.max_age is not None and now - state.started_at <= policy.max_age
+        if not policy.prunes or in_last or young:
+            keep.add(state.id)
+    # Owners are always roots in practice; the closure still guards against chains.
+    owner_of = {s.id: s.owner_id for s in states if s.owner_id is not None}
+    pending = list(keep)
+    while pending:
+        owner = owner_of.get(pending.pop())
+        if owner is not None and owner not in keep:
+            keep.add(owner)
+            pending.append(owner)
+
+    delete = tuple(s.id for s in sorted(complete, key=lambda s: s.id) if s.id not in keep)
+    clean = tuple(
+        s.id
+        for s in sorted(incomplete, key=lambda s: s.id)
+        if s.id not in keep and now - max(s.started_at, s.last_modified) > policy.incomplete_grace
+    )
+    kept = tuple(sorted(s.id for s in states if s.id not in set(delete) | set(clean)))
+    return RetentionPlan(delete=delete, clean=clean, keep=kept)

@@ -1,0 +1,238 @@
+"""``backup run``: check storage, read refs, bundle, upload, write the manifest last, then prune.
+
+Order is what makes failures harmless: nothing is deleted before the new backup is complete, a
+backup is complete only once its manifest exists, and the manifest is written only after the
+bundle is uploaded and its stored size checked. A crash anywhere leaves at worst an incomplete
+leftover that a later run cleans after the grace period.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from bootstrap.backup import layout
+from bootstrap.backup.bundle import (
+    RefState,
+    bundle_heads,
+    create_bundle,
+    git_version,
+    local_refs,
+    mirror_clone,
+    remote_refs,
+    verify_bundle,
+)
+from bootstrap.backup.catalog import BackupRecord, Catalog, load_catalog
+from bootstrap.backup.errors import BackupInputError, IntegrityError, RepoError, StorageError
+from bootstrap.backup.manifest import BundleInfo, LastSuccess, Manifest, dump_json, tool_version
+from bootstrap.backup.redact import redact_url
+from bootstrap.backup.retention import RetentionPlan, RetentionPolicy, plan_retention
+from bootstrap.backup.targets.base import Storage
+
+__all__ = ["OnUnchanged", "RunOptions", "apply_retention", "run_backup"]
+
+OnUnchanged = Literal["record", "skip", "full"]
+Clock = Callable[[], datetime]
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    on_unchanged: OnUnchanged = "record"
+    policy: RetentionPolicy = field(default_factory=RetentionPolicy)
+    work_dir: Path | None = None
+
+
+def run_backup(
+    repo_url: str,
+    storage: Storage,
+    options: RunOptions,
+    *,
+    report: dict[str, Any] | None = None,
+    clock: Clock = _utcnow,
+) -> dict[str, Any]:
+    """Run one backup; ``report`` is filled as it goes so a failure summary says how far it got."""
+    started = time.monotonic()
+    summary: dict[str, Any] = report if report is not None else {}
+    summary.update(
+        {"command": "backup run", "repo": redact_url(repo_url), "target": storage.description}
+    )
+
+    if not repo_url or repo_url.startswith("-"):
+        raise BackupInputError(f"--repo {redact_url(repo_url)!r} is not a repository URL or path")
+    summary["stage"] = "storage-check"
+    storage.check()
+    catalog = load_catalog(storage)
+    base = catalog.newest_good()
+
+    now = clock()
+    backup_id = layout.new_backup_id(now)
+    summary["id"] = backup_id
+
+    if base is not None and base.manifest is not None and options.on_unchanged != "full":
+        summary["stage"] = "read-refs"
+        current = remote_refs(repo_url)
+        if _same(current, base) and _bundle_present(storage, base):
+            if options.on_unchanged == "skip":
+                summary["id"] = base.id
+                _write_last_success(storage, base.id, "skipped", clock())
+                summary.update(
+                    outcome="unchanged-skipped", bundle_owner=base.manifest.bundle.owner_id
+                )
+                return _finish(summary, started, storage, options, current_id=None, clock=clock)
+            manifest = base.manifest.model_copy(
+                update={
+                    "id": backup_id,
+                    "kind": "unchanged",
+                    "repo_url": redact_url(repo_url),
+                    "created_at": now,
+                    "completed_at": clock(),
+                    "tool_version": tool_version(),
+                }
+            )
+            summary["stage"] = "manifest"
+            storage.put_bytes(layout.manifest_key(backup_id), dump_json(manifest))
+            _write_last_success(storage, backup_id, "unchanged", manifest.completed_at)
+            summary.update(
+                outcome="unchanged-recorded",
+                bundle_owner=manifest.bundle.owner_id,
+                refs=len(manifest.refs),
+                bundle_bytes=manifest.bundle.size,
+                sha256=manifest.bundle.sha256,
+            )
+            return _finish(summary, started, storage, options, current_id=backup_id, clock=clock)
+
+    manifest = _full_backup(
+        repo_url=repo_url,
+        storage=storage,
+        backup_id=backup_id,
+        now=now,
+        options=options,
+        summary=summary,
+        clock=clock,
+    )
+    summary.update(
+        outcome="full",
+        bundle_owner=backup_id,
+        refs=len(manifest.refs),
+        bundle_bytes=manifest.bundle.size,
+        sha256=manifest.bundle.sha256,
+    )
+    return _finish(summary, started, storage, options, current_id=backup_id, clock=clock)
+
+
+def _same(current: RefState, base: BackupRecord) -> bool:
+    assert base.manifest is not None
+    return dict(current.refs) == base.manifest.refs and current.head == base.manifest.head
+
+
+def _bundle_present(storage: Storage, base: BackupRecord) -> bool:
+    """Reuse a bundle only if it is still there at its recorded size."""
+    assert base.manifest is not None
+    return storage.size_of(base.manifest.bundle.key) == base.manifest.bundle.size
+
+
+def _full_backup(
+    *,
+    repo_url: str,
+    storage: Storage,
+    backup_id: str,
+    now: datetime,
+    options: RunOptions,
+    summary: dict[str, Any],
+    clock: Clock,
+) -> Manifest:
+    work = Path(tempfile.mkdtemp(prefix="underlay-backup-", dir=options.work_dir))
+    try:
+        summary["stage"] = "clone"
+        mirror = work / "mirror.git"
+        mirror_clone(repo_url, mirror)
+        state = local_refs(mirror)
+        if not state.refs:
+            raise RepoError(f"{redact_url(repo_url)} has no refs: nothing to back up")
+        summary["stage"] = "bundle"
+        bundle = create_bundle(mirror, work / layout.BUNDLE)
+        verify_bundle(bundle.path, mirror)
+        if dict(bundle_heads(bundle.path, mirror).refs) != dict(state.refs):
+            raise IntegrityError("the bundle's refs differ from the mirror's refs")
+        shutil.rmtree(mirror)  # free the work dir before uploading
+
+        summary["stage"] = "upload"
+        key = layout.bundle_key(backup_id)
+        storage.put_file(key, bundle.path)
+        stored = storage.size_of(key)
+        if stored != bundle.size:
+            raise StorageError(f"stored bundle has {stored} bytes, expected {bundle.size}")
+
+        summary["stage"] = "manifest"
+        manifest = Manifest(
+            id=backup_id,
+            kind="full",
+            repo_url=redact_url(repo_url),
+            created_at=now,
+            completed_at=clock(),
+            tool_version=tool_version(),
+            git_version=git_version(),
+            head=state.head,
+            refs=dict(state.refs),
+            bundle=BundleInfo(key=key, owner_id=backup_id, size=bundle.size, sha256=bundle.sha256),
+        )
+        storage.put_bytes(layout.manifest_key(backup_id), dump_json(manifest))
+        _write_last_success(storage, backup_id, "full", manifest.completed_at)
+        return manifest
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _write_last_success(storage: Storage, backup_id: str, kind: str, at: datetime) -> None:
+    record = LastSuccess.model_validate(
+        {"id": backup_id, "kind": kind, "completed_at": at, "completed_unix": int(at.timestamp())}
+    )
+    storage.put_bytes(layout.LAST_SUCCESS_KEY, dump_json(record))
+
+
+def _finish(
+    summary: dict[str, Any],
+    started: float,
+    storage: Storage,
+    options: RunOptions,
+    *,
+    current_id: str | None,
+    clock: Clock,
+) -> dict[str, Any]:
+    summary["backup_completed"] = True
+    summary["last_success"] = clock().isoformat()
+    summary["stage"] = "retention"
+    fresh = load_catalog(storage)  # after completion: sees concurrent runs' backups too
+    plan = plan_retention(fresh.states(), options.policy, now=clock(), current_id=current_id)
+    summary["deleted"] = list(plan.delete)
+    summary["cleaned_incomplete"] = list(plan.clean)
+    apply_retention(storage, fresh, plan)
+    summary.pop("stage")
+    summary["ok"] = True
+    summary["seconds"] = round(time.monotonic() - started, 3)
+    return summary
+
+
+def apply_retention(storage: Storage, catalog: Catalog, plan: RetentionPlan) -> None:
+    """Delete manifest first: an interrupted delete leaves an incomplete leftover, never a
+    complete-looking backup without its bundle."""
+    for backup_id in (*plan.delete, *plan.clean):
+        record = catalog.get(backup_id)
+        if record is None:
+            continue
+        if record.has_manifest:
+            storage.delete(layout.manifest_key(backup_id))
+        if record.has_bundle:
+            storage.delete(layout.bundle_key(backup_id))
+        if record.quarantined:
+            storage.delete(layout.quarantine_key(backup_id))

@@ -1,0 +1,69 @@
+"""The storage contract every target implements; keys are relative to the target's prefix.
+
+Kept deliberately small (put/get/list/delete/head) so S3 and Azure behave the same and a fake can
+stand in for either. Large objects only move as files, streamed in parts, never as one buffer.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Protocol
+
+__all__ = ["DEFAULT_PART_SIZE", "ObjectInfo", "Storage", "retries_from_env"]
+
+DEFAULT_PART_SIZE = 8 * 1024 * 1024
+"""Multipart / block size: memory per transfer is about this times the concurrency (4)."""
+
+
+RETRIES_ENV = "UNDERLAY_STORAGE_RETRIES"
+
+
+def retries_from_env(default: int = 3) -> int:
+    """Retries per storage request (after the first attempt); ``UNDERLAY_STORAGE_RETRIES``."""
+    raw = os.environ.get(RETRIES_ENV, "")
+    return int(raw) if raw.isdigit() else default
+
+
+@dataclass(frozen=True)
+class ObjectInfo:
+    key: str
+    size: int
+    last_modified: datetime
+
+
+class Storage(Protocol):
+    @property
+    def description(self) -> str:
+        """The target as a URL, safe to print (no credentials)."""
+        ...
+
+    def check(self) -> None:
+        """Fail fast with StorageError when the bucket/container cannot be reached."""
+        ...
+
+    def put_file(self, key: str, path: Path) -> None:
+        """Upload a file streamed in parts (multipart / block upload)."""
+        ...
+
+    def put_bytes(self, key: str, data: bytes) -> None: ...
+
+    def get_bytes(self, key: str) -> bytes:
+        """Small objects only (manifests, markers)."""
+        ...
+
+    def download_file(self, key: str, path: Path) -> None:
+        """Download streamed in parts to ``path``."""
+        ...
+
+    def size_of(self, key: str) -> int | None:
+        """The stored size, or None when the object does not exist."""
+        ...
+
+    def list_objects(self) -> list[ObjectInfo]:
+        """Every object under the prefix, keys relative to it."""
+        ...
+
+    def delete(self, key: str) -> None: ...
