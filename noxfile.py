@@ -121,7 +121,8 @@ def _free_port() -> int:
 @nox.session
 def demo(session: nox.Session) -> None:
     """The main job on the embedded `local` environment, against an AWS emulator on loopback:
-    `cdktf deploy local-cluster`, then the GitOps side from the deploy's outputs."""
+    `cdktf deploy local-cluster`, a manifest repo bootstrapped from its outputs, and a backup of
+    that repo into the bucket the deploy created: run, verify, restore."""
     install_project(session, "test")
     node_tools(session)
     work = ROOT / ".underlay" / "demo"
@@ -153,7 +154,8 @@ def demo(session: nox.Session) -> None:
         try:
             _wait_for(port)
             outputs = _deploy_local_cluster(session, env, work)
-            _bootstrap_manifest_repo(session, env, work, outputs)
+            repo = _bootstrap_manifest_repo(session, env, work, outputs)
+            _backup_round_trip(session, env, work, repo, outputs)
         finally:
             moto.terminate()
             moto.wait(timeout=10)
@@ -184,7 +186,7 @@ def _deploy_local_cluster(session: nox.Session, env: dict[str, str], work: Path)
 
 def _bootstrap_manifest_repo(
     session: nox.Session, env: dict[str, str], work: Path, outputs: Path
-) -> None:
+) -> Path:
     """A fresh bare manifest repo laid out for `local` from the deploy's outputs."""
     shutil.rmtree(work / "gitops", ignore_errors=True)
     session.log("underlay bootstrap local --repo .underlay/demo/gitops/manifests.git --outputs …")
@@ -199,6 +201,24 @@ def _bootstrap_manifest_repo(
         str(outputs),
         env=env,
     )
+    return work / "gitops" / "manifests.git"
+
+
+def _backup_round_trip(
+    session: nox.Session, env: dict[str, str], work: Path, repo: Path, outputs: Path
+) -> None:
+    """Back the manifest repo up into the bucket the deploy created, verify it, restore it."""
+    target = json.loads(outputs.read_text())["local-cluster"]["backup_target"]
+    restored = work / "restored-manifests.git"
+    shutil.rmtree(restored, ignore_errors=True)
+    s3 = {**env, "UNDERLAY_S3_ENDPOINT": env["UNDERLAY_AWS_ENDPOINT"]}
+    session.run("underlay", "backup", "run", "--repo", str(repo), "--to", target, env=s3)
+    session.run("underlay", "backup", "verify", "--from", target, env=s3)
+    session.run("underlay", "restore", "--from", target, "--to", str(restored), env=s3)
+    refs = subprocess.run(
+        ["git", "--git-dir", str(restored), "show-ref"], capture_output=True, text=True, check=True
+    ).stdout
+    session.log(f"restored {restored.relative_to(ROOT)}:\n{refs}")
 
 
 def _wait_for(port: int, timeout: float = 30) -> None:
