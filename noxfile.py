@@ -82,8 +82,12 @@ def lint(session: nox.Session) -> None:
 @nox.session
 def tests(session: nox.Session) -> None:
     """Every test: config, synth, schema, validate, checkov, engines, deploy, git, backup."""
-    install_project(session, "test,cdktn")
+    install_project(session, "test,dev,cdktn")
     node_tools(session)
+    # The quality gates run here too, so CI (which runs this session) enforces them.
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+    session.run("mypy")
     env = {**QUIET_NODE, **provider_mirror_env(), "UNDERLAY_CHECKOV": checkov_tool(session)}
     session.run("pytest", *session.posargs, env=env)
 
@@ -135,7 +139,6 @@ def demo(session: nox.Session) -> None:
         "AWS_ACCESS_KEY_ID": "demo",
         "AWS_SECRET_ACCESS_KEY": "demo",
         "AWS_DEFAULT_REGION": "us-east-1",
-        "MOTO_IAM_LOAD_MANAGED_POLICIES": "true",
     }
     # The mirror config the tests use (stacks.terraform_runner imports nothing third-party).
     sys.path.insert(0, str(ROOT))
@@ -146,7 +149,7 @@ def demo(session: nox.Session) -> None:
     session.log(f"starting the AWS emulator (moto server) on {env['UNDERLAY_AWS_ENDPOINT']}")
     with open(work / "moto.log", "w") as log:
         moto = subprocess.Popen(
-            [python, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+            [python, "-m", "tests.support.moto_server", "--port", str(port)],
             env=env,
             stdout=log,
             stderr=log,

@@ -66,8 +66,9 @@ def test_backup_bucket_settings(local_deployment: Deployment) -> None:
     block = s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
     assert len(block) == 4
     assert all(block.values())
-    policy = json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"])
-    assert policy["Statement"][0]["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    # The TLS-only policy is left out on the emulator (it ignores Conditions; emulator.py).
+    with pytest.raises(s3.exceptions.ClientError, match="NoSuchBucketPolicy"):
+        s3.get_bucket_policy(Bucket=bucket)
     rules = s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]
     retention = next(r for r in rules if r["ID"] == "backup-retention")
     assert retention["Expiration"]["Days"] == 7, "local.yaml keeps backups 7 days"
@@ -96,3 +97,16 @@ def test_backup_role_is_scoped_to_the_service_account_and_prefix(
 
 def test_second_plan_shows_no_changes(local_deployment: Deployment) -> None:
     assert local_deployment.terraform.plan_exit_code() == 0
+
+
+def test_backup_prefix_takes_encrypted_objects(local_deployment: Deployment) -> None:
+    """The backup job's writes land encrypted with the environment's key by default."""
+    s3 = local_deployment.moto.client("s3")
+    bucket = local_deployment.outputs["backup_bucket"]
+    s3.put_object(Bucket=bucket, Key="manifest-repo/probe", Body=b"x")
+    head = s3.head_object(Bucket=bucket, Key="manifest-repo/probe")
+    assert head["ServerSideEncryption"] == "aws:kms", "default SSE-KMS applies to new objects"
+    # Versioned: remove every version and delete marker, or the bucket cannot be destroyed.
+    listed = s3.list_object_versions(Bucket=bucket, Prefix="manifest-repo/probe")
+    for entry in listed.get("Versions", []) + listed.get("DeleteMarkers", []):
+        s3.delete_object(Bucket=bucket, Key=entry["Key"], VersionId=entry["VersionId"])

@@ -97,13 +97,15 @@ def test_node_groups_come_from_config(synth_out: Path) -> None:
 
 
 def test_emulator_gaps_are_tolerated_only_on_the_emulated_env(synth_out: Path) -> None:
-    local = resources(load_stack(synth_out, "local-cluster"), "aws_eks_node_group")
-    assert "remote_access" in local["cluster_nodes_general"]["lifecycle"]["ignore_changes"]
+    local = load_stack(synth_out, "local-cluster")
+    groups = resources(local, "aws_eks_node_group")
+    assert "remote_access" in groups["cluster_nodes_general"]["lifecycle"]["ignore_changes"]
+    assert "aws_s3_bucket_policy" not in local["resource"]
     for env in ("dev", "staging", "prod"):
-        for group in resources(
-            load_stack(synth_out, f"{env}-cluster"), "aws_eks_node_group"
-        ).values():
+        stack = load_stack(synth_out, f"{env}-cluster")
+        for group in resources(stack, "aws_eks_node_group").values():
             assert group["lifecycle"]["ignore_changes"] == ["scaling_config[0].desired_size"]
+        assert "backup_tls_only" in resources(stack, "aws_s3_bucket_policy")
 
 
 def test_backup_bucket_is_locked_down(synth_out: Path) -> None:

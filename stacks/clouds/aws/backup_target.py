@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from constructs import Construct
 
 from stacks.clouds.aws.account import Account
+from stacks.clouds.aws.emulator import BUCKET_POLICY_ON_EMULATOR
 from stacks.clouds.aws.iam import policy_document
 from stacks.l1 import ResourceGroup, expression
 
@@ -25,6 +26,8 @@ class BackupTargetProps:
     oidc_issuer_url: str
     namespace: str
     service_account: str
+    emulated: bool = False
+    """True on an AWS API emulator: leave out what it cannot honour (see ``emulator.py``)."""
 
 
 class BackupTarget(ResourceGroup):
@@ -95,11 +98,12 @@ class BackupTarget(ResourceGroup):
                 }
             ],
         }
-        self.resource(
-            "aws_s3_bucket_policy",
-            "tls_only",
-            {"bucket": bucket_id, "policy": json.dumps(tls_only)},
-        )
+        if BUCKET_POLICY_ON_EMULATOR or not props.emulated:
+            self.resource(
+                "aws_s3_bucket_policy",
+                "tls_only",
+                {"bucket": bucket_id, "policy": json.dumps(tls_only)},
+            )
         self.resource(
             "aws_s3_bucket_lifecycle_configuration",
             "retention",

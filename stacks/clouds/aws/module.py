@@ -75,6 +75,7 @@ class AwsCloud:
                 oidc_issuer_url=eks.oidc_issuer_url,
                 namespace=env.backup.namespace,
                 service_account=env.backup.service_account,
+                emulated=cloud.endpoint is not None,
             ),
         )
         return ClusterFacts(
