@@ -170,15 +170,18 @@ def list_cmd(target: str, work_dir: Path | None, endpoint: str | None, part_size
         _emit(line)
 
 
-@backup.command("verify")
-@_target_options("--from", "UNDERLAY_BACKUP_TARGET")
-@click.option(
+_backup_id_option = click.option(
     "--id",
     "backup_id",
     default="latest",
     show_default=True,
     help="Backup id, or 'latest' (newest good backup).",
 )
+
+
+@backup.command("verify")
+@_target_options("--from", "UNDERLAY_BACKUP_TARGET")
+@_backup_id_option
 @click.option("--no-quarantine", is_flag=True, help="Do not mark a broken backup as quarantined.")
 def verify_cmd(
     target: str,
@@ -202,13 +205,7 @@ def verify_cmd(
 
 @click.command()
 @_target_options("--from", "UNDERLAY_BACKUP_TARGET")
-@click.option(
-    "--id",
-    "backup_id",
-    default="latest",
-    show_default=True,
-    help="Backup id, or 'latest' (newest good backup).",
-)
+@_backup_id_option
 @click.option(
     "--to",
     "destination",

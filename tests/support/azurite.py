@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from azure.storage.blob import BlobServiceClient, ContainerClient
 
-from tests.support.ports import free_port, wait_for_port
+from tests.support.ports import free_port, serving
 
 __all__ = ["AZURITE_ACCOUNT", "Azurite", "azurite_binary", "azurite_server"]
 
@@ -69,27 +69,15 @@ def azurite_server() -> Iterator[Azurite]:
     binary = azurite_binary()
     port = free_port()
     with tempfile.TemporaryDirectory(prefix="azurite-") as workspace:
-        process = subprocess.Popen(
-            [
-                binary,
-                "--blobHost", "127.0.0.1",
-                "--blobPort", str(port),
-                "--location", workspace,
-                "--silent",
-                "--skipApiVersionCheck",
-                "--loose",
-                "--disableTelemetry",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        try:
-            wait_for_port(port)
+        command = [
+            binary,
+            "--blobHost", "127.0.0.1",
+            "--blobPort", str(port),
+            "--location", workspace,
+            "--silent",
+            "--skipApiVersionCheck",
+            "--loose",
+            "--disableTelemetry",
+        ]  # fmt: skip
+        with serving(command, port) as process:
             yield Azurite(port, connection_string(port), process)
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()

@@ -11,14 +11,12 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
-from bootstrap.backup.errors import BackupInputError, StorageError
-from bootstrap.backup.redact import redact_text
-from bootstrap.backup.targets.base import ObjectInfo, retries_from_env
+from bootstrap.backup.errors import BackupInputError
+from bootstrap.backup.targets.base import ObjectInfo, PrefixedTarget, retries_from_env
 from bootstrap.backup.targets.parse import TargetSpec
 
 __all__ = ["AzureBlobStorage"]
@@ -39,11 +37,13 @@ def _connection_string_account(conn: str) -> str | None:
     return None
 
 
-class AzureBlobStorage:
+class AzureBlobStorage(PrefixedTarget):
+    service = "Azure Blob"
+
     def __init__(self, spec: TargetSpec, *, part_size: int) -> None:
         from azure.storage.blob import BlobServiceClient, ExponentialRetry
 
-        self._spec = spec
+        super().__init__(spec)
         options: dict[str, Any] = {
             "max_single_put_size": part_size,
             "max_block_size": part_size,
@@ -77,24 +77,10 @@ class AzureBlobStorage:
             )
         self._container: Any = service.get_container_client(spec.bucket)
 
-    @property
-    def description(self) -> str:
-        return self._spec.url
-
-    def _key(self, key: str) -> str:
-        return f"{self._spec.prefix}/{key}" if self._spec.prefix else key
-
-    @contextmanager
-    def _errors(self, operation: str, key: str | None = None) -> Iterator[None]:
+    def _sdk_errors(self) -> tuple[type[BaseException], ...]:
         from azure.core.exceptions import AzureError, ClientAuthenticationError
 
-        try:
-            yield
-        except (AzureError, ClientAuthenticationError, ValueError, OSError) as exc:
-            where = f"{self.description}/{key}" if key else self.description
-            text = redact_text(str(exc)).strip()
-            detail = text.splitlines()[0] if text else type(exc).__name__
-            raise StorageError(f"Azure Blob {operation} failed for {where}: {detail}") from None
+        return (AzureError, ClientAuthenticationError, ValueError, OSError)
 
     def check(self) -> None:
         with self._errors("access check"):

@@ -7,12 +7,20 @@ stand in for either. Large objects only move as files, streamed in parts, never 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, ClassVar, Protocol
 
-__all__ = ["DEFAULT_PART_SIZE", "ObjectInfo", "Storage", "retries_from_env"]
+from bootstrap.backup.errors import StorageError
+from bootstrap.backup.redact import redact_text
+
+if TYPE_CHECKING:  # parse.py builds targets from this module: import for types only
+    from bootstrap.backup.targets.parse import TargetSpec
+
+__all__ = ["DEFAULT_PART_SIZE", "ObjectInfo", "PrefixedTarget", "Storage", "retries_from_env"]
 
 DEFAULT_PART_SIZE = 8 * 1024 * 1024
 """Multipart / block size: memory per transfer is about this times the concurrency (4)."""
@@ -67,3 +75,34 @@ class Storage(Protocol):
         ...
 
     def delete(self, key: str) -> None: ...
+
+
+class PrefixedTarget:
+    """What the S3 and Azure targets share: keys live under the target's prefix, and an SDK
+    error becomes one StorageError line that names the object and shows no credentials."""
+
+    service: ClassVar[str]
+
+    def __init__(self, spec: TargetSpec) -> None:
+        self._spec = spec
+
+    @property
+    def description(self) -> str:
+        return self._spec.url
+
+    def _key(self, key: str) -> str:
+        return f"{self._spec.prefix}/{key}" if self._spec.prefix else key
+
+    def _sdk_errors(self) -> tuple[type[BaseException], ...]:
+        """The SDK's exception types; imported lazily, like the SDK itself."""
+        raise NotImplementedError
+
+    @contextmanager
+    def _errors(self, operation: str, key: str | None = None) -> Iterator[None]:
+        try:
+            yield
+        except self._sdk_errors() as exc:
+            where = f"{self.description}/{key}" if key else self.description
+            text = redact_text(str(exc)).strip()
+            detail = text.splitlines()[0] if text else type(exc).__name__
+            raise StorageError(f"{self.service} {operation} failed for {where}: {detail}") from None

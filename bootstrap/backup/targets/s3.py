@@ -9,14 +9,10 @@ memory stays flat whatever the bundle size. Every SDK error becomes a one-line S
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from bootstrap.backup.errors import StorageError
-from bootstrap.backup.redact import redact_text
-from bootstrap.backup.targets.base import ObjectInfo, retries_from_env
+from bootstrap.backup.targets.base import ObjectInfo, PrefixedTarget, retries_from_env
 from bootstrap.backup.targets.parse import TargetSpec
 
 __all__ = ["S3Storage"]
@@ -24,13 +20,15 @@ __all__ = ["S3Storage"]
 _CONCURRENCY = 4
 
 
-class S3Storage:
+class S3Storage(PrefixedTarget):
+    service = "S3"
+
     def __init__(self, spec: TargetSpec, *, endpoint: str | None, part_size: int) -> None:
         import boto3  # type: ignore[import-untyped]
         from boto3.s3.transfer import TransferConfig  # type: ignore[import-untyped]
         from botocore.config import Config  # type: ignore[import-untyped]
 
-        self._spec = spec
+        super().__init__(spec)
         endpoint = endpoint or os.environ.get("UNDERLAY_S3_ENDPOINT") or None
         config = Config(
             retries={"max_attempts": 1 + retries_from_env(), "mode": "standard"},
@@ -48,24 +46,11 @@ class S3Storage:
             max_io_queue=_CONCURRENCY,
         )
 
-    @property
-    def description(self) -> str:
-        return self._spec.url
-
-    def _key(self, key: str) -> str:
-        return f"{self._spec.prefix}/{key}" if self._spec.prefix else key
-
-    @contextmanager
-    def _errors(self, operation: str, key: str | None = None) -> Iterator[None]:
+    def _sdk_errors(self) -> tuple[type[BaseException], ...]:
         from boto3.exceptions import Boto3Error  # type: ignore[import-untyped]
         from botocore.exceptions import BotoCoreError, ClientError  # type: ignore[import-untyped]
 
-        try:
-            yield
-        except (BotoCoreError, ClientError, Boto3Error) as exc:
-            where = f"{self.description}/{key}" if key else self.description
-            detail = redact_text(str(exc)).splitlines()[0] if str(exc) else type(exc).__name__
-            raise StorageError(f"S3 {operation} failed for {where}: {detail}") from None
+        return (BotoCoreError, ClientError, Boto3Error)
 
     def check(self) -> None:
         with self._errors("access check"):
