@@ -14,7 +14,7 @@ from stacks.engine import engine
 
 __all__ = ["STACK_KINDS", "build_app", "load_environments", "stack_names", "synth_to"]
 
-STACK_KINDS = ("cluster",)
+STACK_KINDS = ("cluster", "platform")
 
 
 def stack_names(env: str) -> list[str]:
@@ -27,8 +27,10 @@ def load_environments(env_dir: Path, names: Sequence[str] | None = None) -> list
 
 
 def build_app(envs: Sequence[Environment], outdir: Path, project_root: Path) -> engine.App:
-    """One app, stacks ``<env>-cluster`` for each environment, writing to ``outdir``."""
+    """One app, stacks ``<env>-cluster`` and ``<env>-platform`` per environment, into ``outdir``."""
     from stacks.cluster_stack import ClusterStack, ClusterStackProps
+    from stacks.platform.gen.plan import OBJECTS_CHART_DIR
+    from stacks.platform_stack import PlatformStack, PlatformStackProps
 
     app = engine.App(outdir=str(outdir))
     for env in envs:
@@ -38,6 +40,19 @@ def build_app(envs: Sequence[Environment], outdir: Path, project_root: Path) -> 
             name,
             ClusterStackProps(
                 env=env, local_state_path=_local_state(env, name, outdir, project_root)
+            ),
+        )
+        platform = f"{env.name}-platform"
+        PlatformStack(
+            app,
+            platform,
+            PlatformStackProps(
+                env=env,
+                local_state_path=_local_state(env, platform, outdir, project_root),
+                cluster_state_path=_local_state(env, name, outdir, project_root),
+                objects_chart=os.path.relpath(
+                    project_root / OBJECTS_CHART_DIR, outdir / "stacks" / platform
+                ),
             ),
         )
     return app

@@ -12,6 +12,7 @@ import click
 
 from bootstrap.cli.config_cmd import config
 from bootstrap.cli.gitops_cmd import bootstrap, promote, rollback, set_image_cmd
+from bootstrap.cli.platform_cmd import render, versions
 from bootstrap.cli.synth_cmd import synth
 from stacks.errors import UnderlayError
 
@@ -29,6 +30,8 @@ cli.add_command(bootstrap)
 cli.add_command(set_image_cmd)
 cli.add_command(promote)
 cli.add_command(rollback)
+cli.add_command(render)
+cli.add_command(versions)
 
 
 def main(argv: list[str] | None = None) -> None:

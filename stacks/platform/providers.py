@@ -1,0 +1,116 @@
+"""The kubernetes and helm providers, configured from ``<env>-cluster``'s outputs.
+
+The cluster stack's state is read with ``terraform_remote_state`` on the same backend settings
+(local path or S3). Authentication is the cloud's exec plugin (``aws eks get-token`` on AWS,
+from the cloud contract), so no token or key is ever written into the JSON or the state.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+from constructs import Construct
+
+from stacks.clouds.aws.settings import ENDPOINT_ENV
+from stacks.clouds.contract import ExecAuth
+from stacks.config.model import LocalState, S3State, StateSettings
+from stacks.engine import engine
+from stacks.l1 import DataSource, ResourceGroup, expression
+from stacks.platform.gen.objects import ClusterRefs, terraform_refs
+
+__all__ = [
+    "HELM_PROVIDER_VERSION",
+    "KUBERNETES_PROVIDER_VERSION",
+    "ClusterOutputs",
+    "ClusterOutputsProps",
+    "HelmProvider",
+    "KubernetesProvider",
+]
+
+# The versions whose schema the tests check against (cdktf prebuilt bindings 12.1.x carry
+# hashicorp/kubernetes 2.38.0 and hashicorp/helm 3.1.1); `~>` admits later patch releases.
+KUBERNETES_PROVIDER_VERSION = "~> 2.38.0"
+HELM_PROVIDER_VERSION = "~> 3.1.1"
+
+
+@dataclass(frozen=True)
+class ClusterOutputsProps:
+    state: StateSettings
+    cluster_stack: str
+    local_state_path: str
+    """The cluster stack's local state file, relative to this stack's synth folder."""
+
+
+class ClusterOutputs(ResourceGroup):
+    """``data.terraform_remote_state.cluster_outputs``: the cluster stack's outputs."""
+
+    def __init__(self, scope: Construct, id: str, props: ClusterOutputsProps) -> None:
+        super().__init__(scope, id)
+        self.state: DataSource = self.data(
+            "terraform_remote_state", "outputs", _remote_state(props)
+        )
+        self.refs: ClusterRefs = terraform_refs(self.state.address)
+
+
+def _remote_state(props: ClusterOutputsProps) -> dict[str, Any]:
+    state = props.state
+    if isinstance(state, LocalState):
+        return {"backend": "local", "config": {"path": props.local_state_path}}
+    assert isinstance(state, S3State)
+    config: dict[str, Any] = {
+        "bucket": state.bucket,
+        "key": f"{state.key_prefix}/{props.cluster_stack}.tfstate",
+        "region": state.region,
+    }
+    endpoint = (os.environ.get(ENDPOINT_ENV) or state.endpoint) if state.endpoint else None
+    if endpoint:  # the same emulator settings as the backend (stacks/backend.py)
+        config.update(
+            endpoints={"s3": endpoint},
+            use_path_style=True,
+            skip_credentials_validation=True,
+            skip_requesting_account_id=True,
+            skip_metadata_api_check=True,
+            skip_region_validation=True,
+        )
+    return {"backend": "s3", "config": config}
+
+
+def _connection(refs: ClusterRefs, auth: ExecAuth) -> dict[str, Any]:
+    return {
+        "host": refs.cluster_endpoint,
+        "cluster_ca_certificate": f"${{base64decode({expression(refs.cluster_ca_data)})}}",
+        "exec": {"api_version": auth.api_version, "command": auth.command, "args": list(auth.args)},
+    }
+
+
+class KubernetesProvider(engine.TerraformProvider):
+    def __init__(self, scope: Construct, id: str, refs: ClusterRefs, auth: ExecAuth) -> None:
+        super().__init__(
+            scope,
+            id,
+            terraform_resource_type="kubernetes",
+            terraform_provider_source="hashicorp/kubernetes",
+            terraform_generator_metadata=engine.TerraformProviderGeneratorMetadata(
+                provider_name="kubernetes",
+                provider_version_constraint=KUBERNETES_PROVIDER_VERSION,
+            ),
+        )
+        for key, value in _connection(refs, auth).items():
+            self.add_override(key, [value] if key == "exec" else value)
+
+
+class HelmProvider(engine.TerraformProvider):
+    def __init__(self, scope: Construct, id: str, refs: ClusterRefs, auth: ExecAuth) -> None:
+        super().__init__(
+            scope,
+            id,
+            terraform_resource_type="helm",
+            terraform_provider_source="hashicorp/helm",
+            terraform_generator_metadata=engine.TerraformProviderGeneratorMetadata(
+                provider_name="helm", provider_version_constraint=HELM_PROVIDER_VERSION
+            ),
+        )
+        # helm 3.x: `kubernetes` is a nested attribute (an object), not a block.
+        self.add_override("kubernetes", _connection(refs, auth))

@@ -1,0 +1,99 @@
+"""``<env>-platform``: what runs inside the environment's cluster, deployed after ``<env>-cluster``.
+
+Namespaces (PSA restricted, default-deny NetworkPolicies, quotas, limits), Gateway API ingress on
+Envoy Gateway, kube-prometheus-stack with the platform's alerts, Flux through the Flux Operator
+synced to the manifest repo, and the manifest-repo backup CronJob. Every object comes from the
+pure generators in ``stacks/platform/gen`` (the same ones ``underlay render`` uses).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from constructs import Construct
+
+from stacks.backend import configure_backend
+from stacks.clouds import cloud_module
+from stacks.config.model import Environment
+from stacks.engine import engine
+from stacks.platform.gen.plan import platform_plan
+from stacks.platform.providers import (
+    ClusterOutputs,
+    ClusterOutputsProps,
+    HelmProvider,
+    KubernetesProvider,
+)
+from stacks.platform.resources import (
+    ChartReleases,
+    ChartReleasesProps,
+    KubernetesObjects,
+    KubernetesObjectsProps,
+    Namespaces,
+    NamespacesProps,
+)
+
+__all__ = ["PlatformStack", "PlatformStackProps"]
+
+
+@dataclass(frozen=True)
+class PlatformStackProps:
+    env: Environment
+    local_state_path: str
+    """This stack's own local state file, relative to its synth folder."""
+    cluster_state_path: str
+    """``<env>-cluster``'s local state file, relative to this stack's synth folder."""
+    objects_chart: str
+    """The in-repo ``objects`` chart, relative to this stack's synth folder."""
+
+
+class PlatformStack(engine.TerraformStack):
+    def __init__(self, scope: Construct, id: str, props: PlatformStackProps) -> None:
+        super().__init__(scope, id)
+        env = props.env
+        cloud = cloud_module(env.cloud.kind)
+        configure_backend(self, env.state, id, props.local_state_path)
+        cluster = ClusterOutputs(
+            self,
+            "cluster",
+            ClusterOutputsProps(
+                state=env.state,
+                cluster_stack=f"{env.name}-cluster",
+                local_state_path=props.cluster_state_path,
+            ),
+        )
+        refs = cluster.refs
+        auth = cloud.exec_auth(env, refs.cluster_name)
+        KubernetesProvider(self, "kubernetes", refs, auth)
+        HelmProvider(self, "helm", refs, auth)
+        identity = cloud.workload_identity(refs.backup_role_arn)
+        plan = platform_plan(
+            env, refs, identity.annotations, identity.pod_labels, props.objects_chart
+        )
+        namespaces = Namespaces(self, "namespaces", NamespacesProps(plan.namespaces))
+        platform = env.platform
+        for id_, ns in (
+            ("flux", platform.flux.namespace),
+            ("gateway", platform.gateway.namespace),
+            ("monitoring", platform.monitoring.namespace),
+        ):
+            ChartReleases(
+                self,
+                id_,
+                ChartReleasesProps(
+                    releases=[r for r in plan.releases if r.namespace == ns],
+                    namespace=namespaces.namespace(ns),
+                ),
+            )
+        KubernetesObjects(
+            self,
+            "backup_job",
+            KubernetesObjectsProps(
+                objects=plan.backup, depends_on=[namespaces.namespace(env.backup.namespace)]
+            ),
+        )
+        engine.TerraformOutput(
+            self,
+            "managed_namespaces",
+            value=sorted(plan.namespaces),
+            description="Namespaces this stack manages",
+        )
