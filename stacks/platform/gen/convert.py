@@ -49,7 +49,7 @@ _SINGULAR = {
 # API field -> provider name where it is not plain snake_case.
 _RENAMED = {"timeZone": "timezone"}
 # Integers in the API that the provider types as strings.
-_STRINGS = {"run_as_user", "run_as_group", "fs_group", "port"}
+_STRINGS = {"run_as_user", "run_as_group", "fs_group", "port", "ttl_seconds_after_finished"}
 _CAMEL = re.compile(r"(?<=[a-z0-9])([A-Z])")
 
 
