@@ -22,6 +22,9 @@ nox.options.error_on_missing_interpreters = True
 ROOT = Path(__file__).resolve().parent
 TOOLS = ROOT / ".nox" / "_tools"
 CHECKOV = "checkov==3.3.30"
+# The kubernetes/helm provider schemas for tests/platform: the prebuilt CDKTF bindings' jsii
+# assemblies (read as JSON, never imported). Same pins as tests/support/provider_schema.py.
+PROVIDER_WHEELS = ("cdktf-cdktf-provider-kubernetes==12.1.1", "cdktf-cdktf-provider-helm==12.1.2")
 MIRROR_ENV = "UNDERLAY_TF_PLUGIN_MIRROR"
 MIRROR_CANDIDATES = ("/opt/tf-plugins", "~/.terraform.d/plugins", "/usr/share/terraform/plugins")
 QUIET_NODE = {
@@ -71,6 +74,14 @@ def checkov_tool(session: nox.Session) -> str:
     return str(exe)
 
 
+def provider_wheels(session: nox.Session) -> str:
+    """Download (no install, no dependencies) the wheels whose jsii carries the schemas."""
+    folder = TOOLS / "provider-wheels"
+    if len(list(folder.glob("*.whl"))) < len(PROVIDER_WHEELS):
+        session.run("pip", "download", "--no-deps", "-q", "-d", str(folder), *PROVIDER_WHEELS)
+    return str(folder)
+
+
 @nox.session
 def lint(session: nox.Session) -> None:
     install_project(session, "test,dev,cdktn")
@@ -84,7 +95,12 @@ def tests(session: nox.Session) -> None:
     """Every test: config, synth, schema, validate, checkov, engines, deploy, git, backup."""
     install_project(session, "test,cdktn")
     node_tools(session)
-    env = {**QUIET_NODE, **provider_mirror_env(), "UNDERLAY_CHECKOV": checkov_tool(session)}
+    env = {
+        **QUIET_NODE,
+        **provider_mirror_env(),
+        "UNDERLAY_CHECKOV": checkov_tool(session),
+        "UNDERLAY_PROVIDER_WHEELS": provider_wheels(session),
+    }
     session.run("pytest", *session.posargs, env=env)
 
 
@@ -164,6 +180,15 @@ def demo(session: nox.Session) -> None:
                 value if len(str(value)) < 80 else f"{str(value)[:60]}… ({len(str(value))} chars)"
             )
             print(f"  {key:<18} {shown}")
+        # local-platform was synthesized by the same deploy run (one app, all stacks); it is
+        # not applied: it needs a Kubernetes API server, which the emulator does not have.
+        session.run(
+            "python",
+            "-c",
+            "from pathlib import Path; from stacks.platform.summary import platform_summary; "
+            "print(platform_summary('local', synth_dir=Path('cdktf.out')))",
+            env=QUIET_NODE,
+        )
     finally:
         moto.terminate()
         moto.wait(timeout=10)

@@ -16,12 +16,13 @@ from stacks.backend import configure_backend
 from stacks.clouds import cloud_module
 from stacks.config.model import Environment
 from stacks.engine import engine
+from stacks.platform.direct import DirectBlocks
 from stacks.platform.gen.plan import platform_plan
 from stacks.platform.providers import (
     ClusterOutputs,
     ClusterOutputsProps,
-    HelmProvider,
-    KubernetesProvider,
+    helm_provider,
+    kubernetes_provider,
 )
 from stacks.platform.resources import (
     ChartReleases,
@@ -52,8 +53,9 @@ class PlatformStack(engine.TerraformStack):
         env = props.env
         cloud = cloud_module(env.cloud.kind)
         configure_backend(self, env.state, id, props.local_state_path)
+        self.direct = direct = DirectBlocks()
         cluster = ClusterOutputs(
-            self,
+            direct,
             "cluster",
             ClusterOutputsProps(
                 state=env.state,
@@ -63,13 +65,12 @@ class PlatformStack(engine.TerraformStack):
         )
         refs = cluster.refs
         auth = cloud.exec_auth(env, refs.cluster_name)
-        KubernetesProvider(self, "kubernetes", refs, auth)
-        HelmProvider(self, "helm", refs, auth)
+        direct.providers += [kubernetes_provider(refs, auth), helm_provider(refs, auth)]
         identity = cloud.workload_identity(refs.backup_role_arn)
         plan = platform_plan(
             env, refs, identity.annotations, identity.pod_labels, props.objects_chart
         )
-        namespaces = Namespaces(self, "namespaces", NamespacesProps(plan.namespaces))
+        namespaces = Namespaces(direct, "namespaces", NamespacesProps(plan.namespaces))
         platform = env.platform
         for id_, ns in (
             ("flux", platform.flux.namespace),
@@ -77,7 +78,7 @@ class PlatformStack(engine.TerraformStack):
             ("monitoring", platform.monitoring.namespace),
         ):
             ChartReleases(
-                self,
+                direct,
                 id_,
                 ChartReleasesProps(
                     releases=[r for r in plan.releases if r.namespace == ns],
@@ -85,7 +86,7 @@ class PlatformStack(engine.TerraformStack):
                 ),
             )
         KubernetesObjects(
-            self,
+            direct,
             "backup_job",
             KubernetesObjectsProps(
                 objects=plan.backup, depends_on=[namespaces.namespace(env.backup.namespace)]

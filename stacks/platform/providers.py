@@ -11,13 +11,11 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
-from constructs import Construct
-
 from stacks.clouds.aws.settings import ENDPOINT_ENV
 from stacks.clouds.contract import ExecAuth
 from stacks.config.model import LocalState, S3State, StateSettings
-from stacks.engine import engine
-from stacks.l1 import DataSource, ResourceGroup, expression
+from stacks.l1 import DataSource, expression
+from stacks.platform.direct import DirectBlocks, DirectProvider, DirectResourceGroup
 from stacks.platform.gen.objects import ClusterRefs, terraform_refs
 
 __all__ = [
@@ -25,8 +23,8 @@ __all__ = [
     "KUBERNETES_PROVIDER_VERSION",
     "ClusterOutputs",
     "ClusterOutputsProps",
-    "HelmProvider",
-    "KubernetesProvider",
+    "helm_provider",
+    "kubernetes_provider",
 ]
 
 # The versions whose schema the tests check against (cdktf prebuilt bindings 12.1.x carry
@@ -43,10 +41,10 @@ class ClusterOutputsProps:
     """The cluster stack's local state file, relative to this stack's synth folder."""
 
 
-class ClusterOutputs(ResourceGroup):
+class ClusterOutputs(DirectResourceGroup):
     """``data.terraform_remote_state.cluster_outputs``: the cluster stack's outputs."""
 
-    def __init__(self, scope: Construct, id: str, props: ClusterOutputsProps) -> None:
+    def __init__(self, scope: DirectBlocks, id: str, props: ClusterOutputsProps) -> None:
         super().__init__(scope, id)
         self.state: DataSource = self.data(
             "terraform_remote_state", "outputs", _remote_state(props)
@@ -85,32 +83,17 @@ def _connection(refs: ClusterRefs, auth: ExecAuth) -> dict[str, Any]:
     }
 
 
-class KubernetesProvider(engine.TerraformProvider):
-    def __init__(self, scope: Construct, id: str, refs: ClusterRefs, auth: ExecAuth) -> None:
-        super().__init__(
-            scope,
-            id,
-            terraform_resource_type="kubernetes",
-            terraform_provider_source="hashicorp/kubernetes",
-            terraform_generator_metadata=engine.TerraformProviderGeneratorMetadata(
-                provider_name="kubernetes",
-                provider_version_constraint=KUBERNETES_PROVIDER_VERSION,
-            ),
-        )
-        for key, value in _connection(refs, auth).items():
-            self.add_override(key, [value] if key == "exec" else value)
+def kubernetes_provider(refs: ClusterRefs, auth: ExecAuth) -> DirectProvider:
+    """``provider "kubernetes"``: ``exec`` is a block (a list of one in JSON)."""
+    attributes = _connection(refs, auth)
+    attributes["exec"] = [attributes["exec"]]
+    return DirectProvider(
+        "kubernetes", "hashicorp/kubernetes", KUBERNETES_PROVIDER_VERSION, attributes
+    )
 
 
-class HelmProvider(engine.TerraformProvider):
-    def __init__(self, scope: Construct, id: str, refs: ClusterRefs, auth: ExecAuth) -> None:
-        super().__init__(
-            scope,
-            id,
-            terraform_resource_type="helm",
-            terraform_provider_source="hashicorp/helm",
-            terraform_generator_metadata=engine.TerraformProviderGeneratorMetadata(
-                provider_name="helm", provider_version_constraint=HELM_PROVIDER_VERSION
-            ),
-        )
-        # helm 3.x: `kubernetes` is a nested attribute (an object), not a block.
-        self.add_override("kubernetes", _connection(refs, auth))
+def helm_provider(refs: ClusterRefs, auth: ExecAuth) -> DirectProvider:
+    """``provider "helm"``: in helm 3.x ``kubernetes`` is a nested attribute (an object)."""
+    return DirectProvider(
+        "helm", "hashicorp/helm", HELM_PROVIDER_VERSION, {"kubernetes": _connection(refs, auth)}
+    )

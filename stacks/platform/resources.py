@@ -1,14 +1,14 @@
 """The constructs of the platform stack: typed kubernetes resources and Helm releases, each
-group one ``ResourceGroup`` (one jsii object, one synth callback)."""
+group one :class:`~stacks.platform.direct.DirectResourceGroup` (plain Python; its blocks are
+merged into the stack JSON after synth: stacks/platform/direct.py says why)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from constructs import Construct
-
-from stacks.l1 import Resource, ResourceGroup, tf_name
+from stacks.l1 import Resource, tf_name
+from stacks.platform.direct import DirectBlocks, DirectResourceGroup
 from stacks.platform.gen.convert import helm_release_attributes, resource_type, to_terraform
 from stacks.platform.gen.objects import HelmRelease, K8sObject
 
@@ -34,11 +34,11 @@ class KubernetesObjectsProps:
     """Created first (the namespace of these objects)."""
 
 
-class KubernetesObjects(ResourceGroup):
+class KubernetesObjects(DirectResourceGroup):
     """Typed resources for ``objects``, in order; each depends on the one before it in the
     same namespace when that is its ServiceAccount (CronJob after its service account)."""
 
-    def __init__(self, scope: Construct, id: str, props: KubernetesObjectsProps) -> None:
+    def __init__(self, scope: DirectBlocks, id: str, props: KubernetesObjectsProps) -> None:
         super().__init__(scope, id)
         created: list[Resource] = []
         for o in props.objects:
@@ -58,10 +58,10 @@ class NamespacesProps:
     """Per namespace: its Namespace object first, then the objects that live in it."""
 
 
-class Namespaces(ResourceGroup):
+class Namespaces(DirectResourceGroup):
     """Namespaces with their PSA labels, NetworkPolicies, ResourceQuota and LimitRange."""
 
-    def __init__(self, scope: Construct, id: str, props: NamespacesProps) -> None:
+    def __init__(self, scope: DirectBlocks, id: str, props: NamespacesProps) -> None:
         super().__init__(scope, id)
         self._namespaces: dict[str, Resource] = {}
         for name, (namespace, *inside) in props.namespaces.items():
@@ -81,10 +81,10 @@ class ChartReleasesProps:
     """The namespace resource the releases install into (created by ``Namespaces``)."""
 
 
-class ChartReleases(ResourceGroup):
+class ChartReleases(DirectResourceGroup):
     """``helm_release``s, in order, each after the releases it names in ``depends_on``."""
 
-    def __init__(self, scope: Construct, id: str, props: ChartReleasesProps) -> None:
+    def __init__(self, scope: DirectBlocks, id: str, props: ChartReleasesProps) -> None:
         super().__init__(scope, id)
         self.releases: dict[str, Resource] = {}
         for release in props.releases:

@@ -249,7 +249,7 @@ def test_resource_addresses_are_readable(synth_out: Path) -> None:
 
 def test_summary_says_what_it_would_apply_and_that_it_needs_a_cluster(synth_out: Path) -> None:
     text = platform_summary("local", SAMPLE_ENV_DIR, synth_dir=synth_out)
-    assert "local-platform would apply 48 resources" in text
+    assert "local-platform would apply 38 resources" in text
     assert "1 kubernetes_cron_job_v1" in text
     assert "flux-system/flux: flux-instance 0.33.0" in text
     assert "needs a real Kubernetes cluster" in text

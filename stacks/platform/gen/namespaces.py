@@ -51,6 +51,9 @@ def _policy(env: Environment, ns: str, name: str, spec: dict[str, Any]) -> K8sOb
 
 
 def _policies(env: Environment, spec: NamespaceSpec) -> list[K8sObject]:
+    """``default-deny`` and ``allow-dns`` everywhere; then one ``allow-<role>`` policy with
+    the rules the namespace's role needs (NetworkPolicies add up, so one policy per namespace
+    keeps the set small and readable)."""
     ns, role = spec.name, spec.role
     p = env.platform
     everything: dict[str, Any] = {"podSelector": {}}
@@ -82,86 +85,34 @@ def _policies(env: Environment, spec: NamespaceSpec) -> list[K8sObject]:
     ]
     if role == "backup":
         return policies  # the backup job's own egress policy allows 443 (gen/backup_job.py)
+    # Pods of one namespace talk to each other; Prometheus scrapes every namespace.
+    ingress: list[dict[str, Any]] = [{"from": [{"podSelector": {}}]}]
+    egress: list[dict[str, Any]] = [{"to": [{"podSelector": {}}]}]
+    if role != "monitoring":
+        ingress.append({"from": [_ns_selector(p.monitoring.namespace)]})
+    if role == "team":
+        ingress.append({"from": [_ns_selector(p.gateway.namespace)]})
+    if role == "gateway":
+        ports = sorted({container_port(lst.port) for lst in p.gateway.listeners.values()})
+        ingress.append({"ports": [{"protocol": "TCP", "port": port} for port in ports]})
+    if role in ("monitoring", "gateway"):
+        # Prometheus scrapes every namespace; the gateway forwards to team backends.
+        egress.append({"to": [{"namespaceSelector": {}}]})
+    if spec.settings.egress_https:
+        egress.append({"ports": [{"protocol": "TCP", "port": 443}]})
     policies.append(
         _policy(
             env,
             ns,
-            "allow-same-namespace",
+            f"allow-{role}",
             {
                 **everything,
                 "policyTypes": ["Ingress", "Egress"],
-                "ingress": [{"from": [{"podSelector": {}}]}],
-                "egress": [{"to": [{"podSelector": {}}]}],
+                "ingress": ingress,
+                "egress": egress,
             },
         )
     )
-    if role != "monitoring":
-        policies.append(
-            _policy(
-                env,
-                ns,
-                "allow-scraping",
-                {
-                    **everything,
-                    "policyTypes": ["Ingress"],
-                    "ingress": [{"from": [_ns_selector(p.monitoring.namespace)]}],
-                },
-            )
-        )
-    if spec.settings.egress_https:
-        policies.append(
-            _policy(
-                env,
-                ns,
-                "allow-egress-https",
-                {
-                    **everything,
-                    "policyTypes": ["Egress"],
-                    "egress": [{"ports": [{"protocol": "TCP", "port": 443}]}],
-                },
-            )
-        )
-    if role in ("monitoring", "gateway"):
-        # Prometheus scrapes every namespace; the gateway forwards to team backends.
-        policies.append(
-            _policy(
-                env,
-                ns,
-                "allow-egress-in-cluster",
-                {
-                    **everything,
-                    "policyTypes": ["Egress"],
-                    "egress": [{"to": [{"namespaceSelector": {}}]}],
-                },
-            )
-        )
-    if role == "gateway":
-        ports = sorted({container_port(lst.port) for lst in p.gateway.listeners.values()})
-        policies.append(
-            _policy(
-                env,
-                ns,
-                "allow-listeners",
-                {
-                    **everything,
-                    "policyTypes": ["Ingress"],
-                    "ingress": [{"ports": [{"protocol": "TCP", "port": port} for port in ports]}],
-                },
-            )
-        )
-    if role == "team":
-        policies.append(
-            _policy(
-                env,
-                ns,
-                "allow-from-gateway",
-                {
-                    **everything,
-                    "policyTypes": ["Ingress"],
-                    "ingress": [{"from": [_ns_selector(p.gateway.namespace)]}],
-                },
-            )
-        )
     return policies
 
 
