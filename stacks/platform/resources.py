@@ -35,8 +35,8 @@ class KubernetesObjectsProps:
 
 
 class KubernetesObjects(DirectResourceGroup):
-    """Typed resources for ``objects``, in order; each depends on the one before it in the
-    same namespace when that is its ServiceAccount (CronJob after its service account)."""
+    """Typed resources for ``objects``, in order: each after ``depends_on`` and the objects
+    before it (the ServiceAccount exists before the CronJob that runs as it)."""
 
     def __init__(self, scope: DirectBlocks, id: str, props: KubernetesObjectsProps) -> None:
         super().__init__(scope, id)
