@@ -22,6 +22,9 @@ nox.options.error_on_missing_interpreters = True
 ROOT = Path(__file__).resolve().parent
 TOOLS = ROOT / ".nox" / "_tools"
 CHECKOV = "checkov==3.3.30"
+# The kubernetes/helm provider schemas for tests/platform: the prebuilt CDKTF bindings' jsii
+# assemblies (read as JSON, never imported). Same pins as tests/support/provider_schema.py.
+PROVIDER_WHEELS = ("cdktf-cdktf-provider-kubernetes==12.1.1", "cdktf-cdktf-provider-helm==12.1.2")
 MIRROR_ENV = "UNDERLAY_TF_PLUGIN_MIRROR"
 MIRROR_CANDIDATES = ("/opt/tf-plugins", "~/.terraform.d/plugins", "/usr/share/terraform/plugins")
 QUIET_NODE = {
@@ -71,6 +74,14 @@ def checkov_tool(session: nox.Session) -> str:
     return str(exe)
 
 
+def provider_wheels(session: nox.Session) -> str:
+    """Download (no install, no dependencies) the wheels whose jsii carries the schemas."""
+    folder = TOOLS / "provider-wheels"
+    if len(list(folder.glob("*.whl"))) < len(PROVIDER_WHEELS):
+        session.run("pip", "download", "--no-deps", "-q", "-d", str(folder), *PROVIDER_WHEELS)
+    return str(folder)
+
+
 @nox.session
 def lint(session: nox.Session) -> None:
     install_project(session, "test,dev,cdktn")
@@ -88,7 +99,12 @@ def tests(session: nox.Session) -> None:
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     session.run("mypy")
-    env = {**QUIET_NODE, **provider_mirror_env(), "UNDERLAY_CHECKOV": checkov_tool(session)}
+    env = {
+        **QUIET_NODE,
+        **provider_mirror_env(),
+        "UNDERLAY_CHECKOV": checkov_tool(session),
+        "UNDERLAY_PROVIDER_WHEELS": provider_wheels(session),
+    }
     session.run("pytest", *session.posargs, env=env)
 
 
@@ -157,6 +173,7 @@ def demo(session: nox.Session) -> None:
         try:
             _wait_for(port)
             outputs = _deploy_local_cluster(session, env, work)
+            _summarize_local_platform(session)
             repo = _bootstrap_manifest_repo(session, env, work, outputs)
             _backup_round_trip(session, env, work, repo, outputs)
         finally:
@@ -185,6 +202,18 @@ def _deploy_local_cluster(session: nox.Session, env: dict[str, str], work: Path)
         text = str(value)
         print(f"  {key:<18} {text if len(text) < 80 else f'{text[:60]}… ({len(text)} chars)'}")
     return outputs
+
+
+def _summarize_local_platform(session: nox.Session) -> None:
+    """local-platform was synthesized by the same deploy run (one app, all stacks); it is not
+    applied: it needs a Kubernetes API server, which the emulator does not have."""
+    session.run(
+        "python",
+        "-c",
+        "from pathlib import Path; from stacks.platform.summary import platform_summary; "
+        "print(platform_summary('local', synth_dir=Path('cdktf.out')))",
+        env=QUIET_NODE,
+    )
 
 
 def _bootstrap_manifest_repo(

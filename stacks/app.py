@@ -7,13 +7,34 @@ import shutil
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from stacks.config import Environment, environment_names, load_environment
 from stacks.engine import engine
 
-__all__ = ["STACK_KINDS", "build_app", "load_environments", "stack_names", "synth_to"]
+if TYPE_CHECKING:
+    from stacks.platform_stack import PlatformStack
 
-STACK_KINDS = ("cluster",)
+__all__ = [
+    "STACK_KINDS",
+    "UnderlayApp",
+    "build_app",
+    "load_environments",
+    "stack_names",
+    "synth_app",
+    "synth_to",
+]
+
+STACK_KINDS = ("cluster", "platform")
+
+
+class UnderlayApp(engine.App):
+    """The CDK app, remembering what ``synth_app`` finishes after ``synth()``."""
+
+    def __init__(self, outdir: Path) -> None:
+        super().__init__(outdir=str(outdir))
+        self.out = outdir
+        self.platform_stacks: list[PlatformStack] = []
 
 
 def stack_names(env: str) -> list[str]:
@@ -25,16 +46,36 @@ def load_environments(env_dir: Path, names: Sequence[str] | None = None) -> list
     return [load_environment(n, env_dir).env for n in (names or environment_names(env_dir))]
 
 
-def build_app(envs: Sequence[Environment], outdir: Path, project_root: Path) -> engine.App:
-    """One app, stacks ``<env>-cluster`` for each environment, writing to ``outdir``."""
+def build_app(envs: Sequence[Environment], outdir: Path, project_root: Path) -> UnderlayApp:
+    """One app, stacks ``<env>-cluster`` and ``<env>-platform`` per environment, into ``outdir``."""
     from stacks.cluster_stack import ClusterStack, ClusterStackProps
+    from stacks.platform.gen.plan import OBJECTS_CHART
+    from stacks.platform_stack import PlatformStack, PlatformStackProps
 
-    app = engine.App(outdir=str(outdir))
+    app = UnderlayApp(outdir)
     # Every stack folder is outdir/stacks/<name>: one depth, so one relative root serves all.
     root = os.path.relpath(project_root, outdir / "stacks" / "any")
+    chart = os.path.relpath(OBJECTS_CHART, outdir / "stacks" / "any")
     for env in envs:
         ClusterStack(app, f"{env.name}-cluster", ClusterStackProps(env=env, project_root=root))
+        platform = PlatformStack(
+            app,
+            f"{env.name}-platform",
+            PlatformStackProps(env=env, project_root=root, objects_chart=chart),
+        )
+        app.platform_stacks.append(platform)
     return app
+
+
+def synth_app(app: UnderlayApp) -> None:
+    """``app.synth()``, then the platform stacks' direct blocks into their JSON
+    (stacks/platform/direct.py says why). Every way of synthesizing goes through here."""
+    from stacks.platform.direct import merge_direct_blocks
+
+    app.synth()
+    for stack in app.platform_stacks:
+        stack_file = app.out / "stacks" / stack.node.id / "cdk.tf.json"
+        merge_direct_blocks(stack_file, stack.direct)
 
 
 def synth_to(
@@ -52,7 +93,7 @@ def synth_to(
     staging = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.new-", dir=outdir.parent))
     retired = outdir.parent / f".{outdir.name}.old-{staging.name.rsplit('-', 1)[-1]}"
     try:
-        build_app(envs, staging, root).synth()
+        synth_app(build_app(envs, staging, root))
         if outdir.exists():
             outdir.rename(retired)
         staging.rename(outdir)

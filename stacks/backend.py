@@ -1,6 +1,13 @@
-"""Where a stack keeps its Terraform state, from the environment's ``state`` settings."""
+"""Where a stack keeps its Terraform state, from the environment's ``state`` settings.
+
+One function, :func:`backend_config`, says what a stack's backend is; the stack's own backend
+and the platform stack's ``terraform_remote_state`` of ``<env>-cluster`` are both built from it,
+so they cannot drift apart.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 from constructs import Construct
 
@@ -8,35 +15,52 @@ from stacks.clouds.aws.settings import emulator_endpoint
 from stacks.config.model import LocalState, S3State, StateSettings
 from stacks.engine import engine
 
-__all__ = ["configure_backend"]
+__all__ = ["backend_config", "configure_backend"]
+
+
+def backend_config(
+    state: StateSettings, stack_name: str, project_root: str
+) -> tuple[str, dict[str, Any]]:
+    """``(backend type, settings)`` for ``stack_name``. ``project_root`` is relative to the
+    stack's synth folder, so the JSON carries no machine-specific path."""
+    if isinstance(state, LocalState):
+        return "local", {"path": f"{project_root}/{state.directory}/{stack_name}.tfstate"}
+    assert isinstance(state, S3State)
+    config: dict[str, Any] = {
+        "bucket": state.bucket,
+        "key": f"{state.key_prefix}/{stack_name}.tfstate",
+        "region": state.region,
+        "encrypt": state.encrypt,
+        # S3-native locking (Terraform >= 1.10), no DynamoDB table.
+        "use_lockfile": True,
+    }
+    endpoint = emulator_endpoint(state.endpoint)
+    if endpoint:
+        config.update(
+            endpoints={"s3": endpoint},
+            use_path_style=True,
+            skip_credentials_validation=True,
+            skip_requesting_account_id=True,
+            skip_metadata_api_check=True,
+            skip_region_validation=True,
+        )
+    return "s3", config
 
 
 def configure_backend(
     stack: Construct, state: StateSettings, stack_name: str, project_root: str
 ) -> None:
-    """``project_root`` is relative to the stack's synth folder, so that the JSON carries no
-    machine-specific path; local state lands in ``<root>/<directory>/<stack>.tfstate``."""
-    if isinstance(state, LocalState):
-        engine.LocalBackend(stack, path=f"{project_root}/{state.directory}/{stack_name}.tfstate")
-    elif isinstance(state, S3State):
-        _s3(stack, state, stack_name)
-
-
-def _s3(stack: Construct, state: S3State, stack_name: str) -> None:
+    kind, config = backend_config(state, stack_name, project_root)
+    if kind == "local":
+        engine.LocalBackend(stack, path=config.pop("path"))
+        return
     backend = engine.S3Backend(
         stack,
-        bucket=state.bucket,
-        key=f"{state.key_prefix}/{stack_name}.tfstate",
-        region=state.region,
-        encrypt=state.encrypt,
+        bucket=config.pop("bucket"),
+        key=config.pop("key"),
+        region=config.pop("region"),
+        encrypt=config.pop("encrypt"),
     )
-    # S3-native locking (Terraform >= 1.10); cdktf 0.21's S3Backend has no field for it.
-    backend.add_override("use_lockfile", True)
-    endpoint = emulator_endpoint(state.endpoint)
-    if endpoint:
-        backend.add_override("endpoints", {"s3": endpoint})
-        backend.add_override("use_path_style", True)
-        backend.add_override("skip_credentials_validation", True)
-        backend.add_override("skip_requesting_account_id", True)
-        backend.add_override("skip_metadata_api_check", True)
-        backend.add_override("skip_region_validation", True)
+    # cdktf 0.21's S3Backend has no field for use_lockfile or the emulator settings.
+    for key, value in config.items():
+        backend.add_override(key, value)

@@ -13,6 +13,7 @@ import click
 from bootstrap.cli.backup_cmd import backup, restore
 from bootstrap.cli.config_cmd import config
 from bootstrap.cli.gitops_cmd import bootstrap, promote, rollback, set_image_cmd
+from bootstrap.cli.platform_cmd import render, versions
 from bootstrap.cli.synth_cmd import synth
 from stacks.errors import UnderlayError
 
@@ -32,6 +33,8 @@ cli.add_command(promote)
 cli.add_command(rollback)
 cli.add_command(backup)
 cli.add_command(restore)
+cli.add_command(render)
+cli.add_command(versions)
 
 
 def main(argv: list[str] | None = None) -> None:

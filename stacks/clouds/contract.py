@@ -5,14 +5,15 @@ Swapping clouds swaps one module; stacks, outputs and the platform stack read on
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from constructs import Construct
 
 from stacks.config.model import Environment
 
-__all__ = ["OUTPUT_NAMES", "CloudModule", "ClusterFacts"]
+__all__ = ["OUTPUT_NAMES", "CloudModule", "ClusterFacts", "ExecAuth", "WorkloadIdentity"]
 
 
 @dataclass(frozen=True)
@@ -32,9 +33,32 @@ class ClusterFacts:
 OUTPUT_NAMES = tuple(ClusterFacts.__dataclass_fields__)
 
 
+@dataclass(frozen=True)
+class ExecAuth:
+    """A client-go exec credential plugin: how kubernetes/helm providers get a token."""
+
+    api_version: str
+    command: str
+    args: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class WorkloadIdentity:
+    """How a pod's service account assumes a cloud identity (annotations and pod labels)."""
+
+    annotations: Mapping[str, str]
+    pod_labels: Mapping[str, str] = field(default_factory=dict)
+
+
 class CloudModule(Protocol):
     def configure_provider(self, scope: Construct, env: Environment) -> None:
         """Declare the cloud's Terraform provider in ``scope`` (a stack)."""
 
     def build_cluster(self, scope: Construct, id: str, env: Environment) -> ClusterFacts:
         """Create network, cluster, node groups, OIDC identity and the backup target."""
+
+    def exec_auth(self, env: Environment, cluster_name: str) -> ExecAuth:
+        """The exec plugin that returns a token for ``cluster_name`` (a Terraform expression)."""
+
+    def workload_identity(self, identity: str) -> WorkloadIdentity:
+        """Bind a service account to ``identity`` (the cluster output ``backup_role_arn``)."""

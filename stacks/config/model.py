@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from stacks.clouds.aws.settings import AwsSettings
+from stacks.config.platform import BackupJobSettings, PlatformSettings, Versions
 from stacks.config.types import Cidr, Duration, Frozen, Name
 
 __all__ = [
@@ -63,6 +64,7 @@ class BackupSettings(Frozen):
     retention_days: int = Field(30, ge=1, le=3650)
     namespace: Name = "underlay-backup"
     service_account: Name = "repo-backup"
+    job: BackupJobSettings = BackupJobSettings()
 
 
 class LocalState(Frozen):
@@ -105,6 +107,8 @@ class Environment(Frozen):
     backup: BackupSettings = BackupSettings()
     state: StateSettings = LocalState(backend="local")
     gitops: GitOpsSettings = GitOpsSettings()
+    platform: PlatformSettings = PlatformSettings()
+    versions: Versions = Versions()
 
     @property
     def cluster_name(self) -> str:

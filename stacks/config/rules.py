@@ -39,6 +39,11 @@ LOG_RETENTION_DAYS = (
 
 def check_rules(env: Environment) -> Iterator[tuple[KeyPath, str]]:
     """Yield ``(key path, problem)`` for every rule ``env`` breaks; the loader reports the first."""
+    yield from _cluster_rules(env)
+    yield from _platform_rules(env)
+
+
+def _cluster_rules(env: Environment) -> Iterator[tuple[KeyPath, str]]:
     cluster = env.cluster
     for name, group in cluster.node_groups.items():
         at: KeyPath = ("cluster", "node_groups", name)
@@ -87,3 +92,53 @@ def check_rules(env: Environment) -> Iterator[tuple[KeyPath, str]]:
                 f"{env.cloud.az_count} private and public subnets"
             ),
         )
+
+
+def _platform_rules(env: Environment) -> Iterator[tuple[KeyPath, str]]:
+    platform = env.platform
+    system = {
+        platform.flux.namespace: ("platform", "flux", "namespace"),
+        platform.gateway.namespace: ("platform", "gateway", "namespace"),
+        platform.monitoring.namespace: ("platform", "monitoring", "namespace"),
+        env.backup.namespace: ("backup", "namespace"),
+    }
+    if len(system) < 4:
+        yield (
+            ("platform",),
+            "the flux, gateway, monitoring and backup namespaces must all differ",
+        )
+    for team in platform.teams:
+        if team in system or team in RESERVED_NAMESPACES:
+            yield (
+                ("platform", "teams", team),
+                f"{team!r} is a system namespace; choose another team namespace name",
+            )
+    ports: dict[int, str] = {}
+    for name, listener in platform.gateway.listeners.items():
+        at: KeyPath = ("platform", "gateway", "listeners", name)
+        if listener.protocol == "HTTPS" and listener.tls_secret is None:
+            yield (*at, "tls_secret"), "an HTTPS listener needs tls_secret (a Secret name)"
+        if listener.protocol == "HTTP" and listener.tls_secret is not None:
+            yield (*at, "tls_secret"), "tls_secret applies to HTTPS listeners only"
+        if listener.port in ports:
+            yield (
+                (*at, "port"),
+                f"port {listener.port} is already used by listener {ports[listener.port]!r}",
+            )
+        ports[listener.port] = name
+    job = env.backup.job
+    if job.active_deadline_seconds <= job.starting_deadline_seconds:
+        yield (
+            ("backup", "job", "active_deadline_seconds"),
+            f"active_deadline_seconds ({job.active_deadline_seconds}) must exceed "
+            f"starting_deadline_seconds ({job.starting_deadline_seconds})",
+        )
+    if platform.monitoring.backup_max_age_hours * 3600 < job.active_deadline_seconds:
+        yield (
+            ("platform", "monitoring", "backup_max_age_hours"),
+            "backup_max_age_hours is shorter than one backup run may take",
+        )
+
+
+# Namespaces Kubernetes or the cloud own; never a team namespace.
+RESERVED_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")

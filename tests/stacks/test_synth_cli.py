@@ -44,8 +44,8 @@ def test_underlay_synth_matches_the_cdktf_cli(
     with pytest.raises(SystemExit) as exit_info:
         main(["synth", "--env-dir", str(project / "environments"), "--out", str(ours)])
     assert exit_info.value.code == 0
-    assert "synthesized 4 stacks" in capsys.readouterr().out
+    assert "synthesized 8 stacks" in capsys.readouterr().out
 
     theirs, mine = stack_files(cli_out), stack_files(ours)
-    assert len(theirs) == 4
+    assert len(theirs) == 8
     assert mine == theirs

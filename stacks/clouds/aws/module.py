@@ -12,7 +12,7 @@ from stacks.clouds.aws.eks import EksCluster, EksClusterProps
 from stacks.clouds.aws.encryption import EncryptionKey, EncryptionKeyProps
 from stacks.clouds.aws.network import Network, NetworkProps
 from stacks.clouds.aws.provider import AwsProvider
-from stacks.clouds.contract import ClusterFacts
+from stacks.clouds.contract import ClusterFacts, ExecAuth, WorkloadIdentity
 from stacks.config.model import Environment
 
 __all__ = ["MODULE", "AwsCloud"]
@@ -87,6 +87,18 @@ class AwsCloud:
             backup_role_arn=backup.role_arn,
             backup_target=backup.target,
         )
+
+    def exec_auth(self, env: Environment, cluster_name: str) -> ExecAuth:
+        # The AWS CLI's token for EKS; credentials come from the usual AWS chain at apply time.
+        return ExecAuth(
+            api_version="client.authentication.k8s.io/v1beta1",
+            command="aws",
+            args=("eks", "get-token", "--cluster-name", cluster_name, "--region", env.cloud.region),
+        )
+
+    def workload_identity(self, identity: str) -> WorkloadIdentity:
+        # IRSA: the EKS pod identity webhook reads this annotation on the service account.
+        return WorkloadIdentity(annotations={"eks.amazonaws.com/role-arn": identity})
 
 
 MODULE = AwsCloud()
