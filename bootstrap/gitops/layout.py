@@ -50,8 +50,6 @@ class LayoutOptions(Frozen):
     """Everything the layout depends on; equal options give byte-equal files."""
 
     env: Environment
-    source_url: str = Field(description="The URL Flux pulls from: no credentials in it.")
-    branch: str
     outputs: dict[str, str] | None = None
 
 
@@ -101,28 +99,6 @@ def generate_layout(options: LayoutOptions) -> list[Manifest]:
         }
         return _object("kustomize.toolkit.fluxcd.io/v1", "Kustomization", name, spec)
 
-    source_spec: dict[str, Any] = {
-        "interval": env.gitops.interval,
-        "timeout": "60s",
-        "url": options.source_url,
-        "ref": {"branch": options.branch},
-    }
-    if options.source_url.startswith(("ssh://", "https://")):
-        source_spec["secretRef"] = {"name": SOURCE_NAME}
-    sync = [
-        _object("source.toolkit.fluxcd.io/v1", "GitRepository", SOURCE_NAME, source_spec),
-        _object(
-            "kustomize.toolkit.fluxcd.io/v1",
-            "Kustomization",
-            SOURCE_NAME,
-            {
-                "interval": env.gitops.interval,
-                "path": f"./{cluster_dir}",
-                "prune": True,
-                "sourceRef": {"kind": "GitRepository", "name": SOURCE_NAME},
-            },
-        ),
-    ]
     configmap = {
         "apiVersion": "v1",
         "kind": "ConfigMap",
@@ -134,16 +110,6 @@ def generate_layout(options: LayoutOptions) -> list[Manifest]:
         "data": metadata_facts(env, options.outputs),
     }
     files = [
-        Manifest(
-            path=f"{cluster_dir}/flux-system/gotk-sync.yaml",
-            content=managed + _dump_all(sync),
-            mode="managed",
-        ),
-        Manifest(
-            path=f"{cluster_dir}/flux-system/kustomization.yaml",
-            content=managed + _dump_all([_kustomize(["gotk-sync.yaml"])]),
-            mode="managed",
-        ),
         Manifest(
             path=f"{cluster_dir}/cluster-metadata.yaml",
             content=managed
@@ -176,11 +142,7 @@ def generate_layout(options: LayoutOptions) -> list[Manifest]:
             path=f"{cluster_dir}/kustomization.yaml",
             content=managed
             + _dump_all(
-                [
-                    _kustomize(
-                        ["flux-system", "cluster-metadata.yaml", "infrastructure.yaml", "apps.yaml"]
-                    )
-                ]
+                [_kustomize(["cluster-metadata.yaml", "infrastructure.yaml", "apps.yaml"])]
             ),
             mode="managed",
         ),

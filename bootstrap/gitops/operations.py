@@ -27,7 +27,7 @@ from bootstrap.gitops.images import (
 from bootstrap.gitops.layout import LayoutOptions, env_paths, generate_layout
 from bootstrap.gitops.outputs import read_cluster_outputs
 from bootstrap.gitops.ownership import apply_layout, refresh_record
-from bootstrap.gitops.urls import flux_url, parse_repo_url
+from bootstrap.gitops.urls import parse_repo_url
 from stacks.config import Environment, load_environment
 
 __all__ = [
@@ -84,12 +84,7 @@ def resolve_target(
 def bootstrap_env(env: Environment, target: Target, outputs_file: Path | None = None) -> Outcome:
     """Write ``env``'s layout; one commit saying what changed, or none when nothing did."""
     outputs = read_cluster_outputs(outputs_file, env.name) if outputs_file else None
-    options = LayoutOptions(
-        env=env,
-        source_url=flux_url(target.client.remote),
-        branch=target.branch,
-        outputs=outputs,
-    )
+    options = LayoutOptions(env=env, outputs=outputs)
     manifests = generate_layout(options)
 
     def mutate(ws: Workspace) -> str | None:

@@ -13,7 +13,7 @@ from urllib.parse import SplitResult, quote, unquote, urlsplit, urlunsplit
 
 from bootstrap.gitops.errors import GitOpsError
 
-__all__ = ["RepoUrl", "flux_url", "parse_repo_url", "redact"]
+__all__ = ["RepoUrl", "parse_repo_url", "redact"]
 
 SCHEMES = ("https", "http", "ssh", "git", "file")
 _SCP_LIKE = re.compile(r"^(?P<user>[A-Za-z0-9._-]+@)?(?P<host>[A-Za-z0-9.-]+):(?P<path>[^/].*)$")
@@ -87,14 +87,3 @@ def parse_repo_url(raw: str) -> RepoUrl:
         netloc = f"{quote(username, safe='')}@{netloc}"
     clean = urlunsplit(SplitResult(scheme, netloc, parts.path, parts.query, ""))
     return RepoUrl(clean, scheme, username, password)
-
-
-def flux_url(repo: RepoUrl) -> str:
-    """The URL Flux's GitRepository should pull from: ``ssh://`` for scp-like, no user for https."""
-    if repo.scheme == "ssh" and "://" not in repo.url:
-        user_host, _, path = repo.url.partition(":")
-        return f"ssh://{user_host}/{path.lstrip('/')}"
-    if repo.is_http and repo.username:
-        parts = urlsplit(repo.url)
-        return urlunsplit(parts._replace(netloc=parts.netloc.split("@", 1)[1]))
-    return repo.url

@@ -31,8 +31,6 @@ DEV_LAYOUT = {
     "apps/dev/kustomization.yaml",
     "clusters/dev/apps.yaml",
     "clusters/dev/cluster-metadata.yaml",
-    "clusters/dev/flux-system/gotk-sync.yaml",
-    "clusters/dev/flux-system/kustomization.yaml",
     "clusters/dev/infrastructure.yaml",
     "clusters/dev/kustomization.yaml",
     "infrastructure/configs/kustomization.yaml",

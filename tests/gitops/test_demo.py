@@ -15,7 +15,7 @@ def test_demo_bootstraps_a_local_bare_repo_and_shows_its_layout(tmp_path: Path) 
     outputs.write_text(json.dumps({"local-cluster": OUTPUTS}))
     text = demo_local_repo(tmp_path / "demo", ENV_DIR, outputs)
     bare = tmp_path / "demo" / "manifests.git"
-    assert "committed: underlay bootstrap local: add 11 files" in text
+    assert "committed: underlay bootstrap local: add 9 files" in text
     assert "    local/\n        apps.yaml" in text
     assert "clusters/local/cluster-metadata.yaml" in files(bare)
     assert OUTPUTS["backup_role_arn"] in show(bare, "main", "clusters/local/cluster-metadata.yaml")

@@ -40,12 +40,7 @@ def kubectl() -> str:
 
 def write_layout(root: Path, env_name: str, outputs: dict[str, str] | None = None) -> None:
     env = load_environment(env_name, ENV_DIR).env
-    options = LayoutOptions(
-        env=env,
-        source_url="https://git.example.com/platform/manifests.git",
-        branch=env.gitops.branch,
-        outputs=outputs,
-    )
+    options = LayoutOptions(env=env, outputs=outputs)
     for manifest in generate_layout(options):
         target = root / manifest.path
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -70,9 +65,7 @@ def test_every_env_layout_builds_and_validates(tmp_path: Path, env_name: str) ->
     kinds = sorted(f"{o['kind']}/{o['metadata']['name']}" for o in objects)
     assert kinds == [
         "ConfigMap/cluster-metadata",
-        "GitRepository/flux-system",
         "Kustomization/apps",
-        "Kustomization/flux-system",
         "Kustomization/infra-configs",
         "Kustomization/infra-controllers",
     ]
@@ -115,14 +108,19 @@ def test_metadata_from_outputs_and_env() -> None:
     assert full["backup_target"] == "s3://ul-local-backup/manifest-repo"
 
 
-def test_layout_is_deterministic_and_flux_url_has_no_credentials() -> None:
+def test_layout_is_deterministic_and_leaves_the_sync_to_the_flux_operator() -> None:
+    """The platform's FluxInstance creates GitRepository and Kustomization `flux-system`; the
+    repo must not carry a second copy (two managers would fight over them)."""
     env = load_environment("dev", ENV_DIR).env
-    options = LayoutOptions(env=env, source_url="ssh://git@example.com/o/r.git", branch="main")
-    first, second = generate_layout(options), generate_layout(options)
+    first, second = generate_layout(LayoutOptions(env=env)), generate_layout(LayoutOptions(env=env))
     assert first == second
-    sync = next(m for m in first if m.path.endswith("gotk-sync.yaml")).content
-    assert "secretRef" in sync
-    assert "ssh://git@example.com/o/r.git" in sync
+    assert not any("flux-system" in m.path for m in first)
+    assert not any("apiVersion: source.toolkit.fluxcd.io" in m.content for m in first)
+    assert all(
+        "name: flux-system" in m.content
+        for m in first
+        if "kind: Kustomization" in m.content and "sourceRef" in m.content
+    )
 
 
 def test_flux_check_catches_mistakes() -> None:

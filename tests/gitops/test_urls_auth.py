@@ -11,7 +11,7 @@ import pytest
 
 from bootstrap.gitops.errors import GitOpsError
 from bootstrap.gitops.git_client import Auth, GitClient
-from bootstrap.gitops.urls import flux_url, parse_repo_url, redact
+from bootstrap.gitops.urls import parse_repo_url, redact
 from tests.gitops.conftest import Run, files
 
 Cli = Callable[..., Run]
@@ -24,24 +24,19 @@ def test_redaction() -> None:
 
 
 @pytest.mark.parametrize(
-    ("raw", "url", "flux"),
+    ("raw", "url"),
     [
-        ("https://git.example.com/o/r.git", "https://git.example.com/o/r.git", None),
-        (
-            "https://bot:secret@git.example.com/o/r.git",
-            "https://bot@git.example.com/o/r.git",
-            "https://git.example.com/o/r.git",
-        ),
-        ("git@github.com:o/r.git", "git@github.com:o/r.git", "ssh://git@github.com/o/r.git"),
-        ("ssh://git@h:2222/o/r.git", "ssh://git@h:2222/o/r.git", None),
-        ("git://127.0.0.1:9418/r.git", "git://127.0.0.1:9418/r.git", None),
-        ("/srv/git/r.git", "file:///srv/git/r.git", None),
+        ("https://git.example.com/o/r.git", "https://git.example.com/o/r.git"),
+        ("https://bot:secret@git.example.com/o/r.git", "https://bot@git.example.com/o/r.git"),
+        ("git@github.com:o/r.git", "git@github.com:o/r.git"),
+        ("ssh://git@h:2222/o/r.git", "ssh://git@h:2222/o/r.git"),
+        ("git://127.0.0.1:9418/r.git", "git://127.0.0.1:9418/r.git"),
+        ("/srv/git/r.git", "file:///srv/git/r.git"),
     ],
 )
-def test_parse(raw: str, url: str, flux: str | None) -> None:
+def test_parse(raw: str, url: str) -> None:
     parsed = parse_repo_url(raw)
     assert parsed.url == url
-    assert flux_url(parsed) == (flux or url)
     assert "secret" not in parsed.url + parsed.shown
 
 
