@@ -112,7 +112,12 @@ def tests(session: nox.Session) -> None:
 def bench(session: nox.Session) -> None:
     """Synth speed and memory against the floor and the prebuilt provider bindings."""
     install_project(session, "test")
-    session.install("-c", "constraints.txt", "cdktf-cdktf-provider-aws==21.22.1")
+    session.install(
+        "-c",
+        "constraints.txt",
+        "cdktf-cdktf-provider-aws==21.22.1",
+        *PROVIDER_WHEELS,  # kubernetes and helm, the same pins the schema tests read
+    )
     session.run("python", "-m", "benchmarks.synth_bench", env=QUIET_NODE)
 
 
