@@ -15,7 +15,8 @@ import pytest
 
 from stacks.platform.providers import HELM_PROVIDER_VERSION, KUBERNETES_PROVIDER_VERSION
 from tests.platform.conftest import ENVS
-from tests.support.provider_schema import PACKAGES, Schema, check_block
+from tests.support.provider_schema import PACKAGES, Schema
+from tests.support.schema_check import check_block
 from tests.support.synth import iter_blocks, load_stack
 
 REMOTE_STATE = {"backend", "config", "defaults", "workspace"}  # Terraform's built-in data source

@@ -26,7 +26,7 @@ from typing import Any
 
 import pytest
 
-__all__ = ["PACKAGES", "Schema", "check_block", "load_schema", "provider_wheel"]
+__all__ = ["PACKAGES", "Schema", "load_schema", "provider_wheel"]
 
 PACKAGES = {
     "kubernetes": ("cdktf-cdktf-provider-kubernetes", "12.1.1", "2.38.0"),
@@ -154,62 +154,3 @@ def load_schema(wheel: Path) -> Schema:
         if match and "/docs/resources/" in t["docs"]["summary"]:
             schema["resources"][match.group(1)] = _block(config["type"]["fqn"], types)
     return schema
-
-
-PRIMITIVES = {"string": str, "number": (int, float), "bool": bool}
-
-
-def _check_value(type_: Any, value: Any, where: str, problems: list[str]) -> None:
-    if isinstance(value, str) and "${" in value:
-        return  # an expression; Terraform checks its type at plan time
-    if type_ == "any":
-        return
-    if isinstance(type_, str):
-        if not isinstance(value, PRIMITIVES[type_]) or (
-            type_ == "number" and isinstance(value, bool)
-        ):
-            problems.append(f"{where}: expected {type_}, got {value!r}")
-    elif type_[0] == "list":
-        if not isinstance(value, list):
-            problems.append(f"{where}: expected list, got {value!r}")
-        else:
-            for i, item in enumerate(value):
-                _check_value(type_[1], item, f"{where}[{i}]", problems)
-    elif type_[0] == "map":
-        if not isinstance(value, dict):
-            problems.append(f"{where}: expected map, got {value!r}")
-        else:
-            for k, item in value.items():
-                _check_value(type_[1], item, f"{where}.{k}", problems)
-
-
-META = {"depends_on", "lifecycle", "provider", "count", "for_each", "//"}
-
-
-def check_block(
-    block: dict[str, Any], body: dict[str, Any], where: str, problems: list[str]
-) -> None:
-    """Every key of ``body`` exists in ``block`` with the right type/nesting; required present."""
-    for key, value in body.items():
-        if key in META:
-            continue
-        if key in block["attributes"]:
-            _check_value(block["attributes"][key]["type"], value, f"{where}.{key}", problems)
-        elif key in block["blocks"]:
-            spec = block["blocks"][key]
-            if spec["nesting"] == "single" and isinstance(value, list) and len(value) > 1:
-                problems.append(f"{where}.{key}: at most one block, got {len(value)}")
-            items = value if isinstance(value, list) else [value]
-            for i, item in enumerate(items):
-                if not isinstance(item, dict):
-                    problems.append(f"{where}.{key}[{i}]: expected a block, got {item!r}")
-                else:
-                    check_block(spec["block"], item, f"{where}.{key}[{i}]", problems)
-        else:
-            problems.append(f"{where}.{key}: not in the provider schema")
-    for key, spec in block["attributes"].items():
-        if spec["required"] and key not in body:
-            problems.append(f"{where}.{key}: required attribute missing")
-    for key, spec in block["blocks"].items():
-        if spec["required"] and key not in body:
-            problems.append(f"{where}.{key}: required block missing")
