@@ -20,7 +20,7 @@ from constructs import Construct
 
 from stacks.engine import engine
 
-__all__ = ["DataSource", "Resource", "ResourceGroup", "expression", "tf_name"]
+__all__ = ["Blocks", "DataSource", "Resource", "ResourceGroup", "expression", "tf_name"]
 
 
 def tf_name(*parts: str) -> str:
@@ -73,11 +73,13 @@ class DataSource(Resource):
         return f"data.{self.type}.{self.name}"
 
 
-class ResourceGroup(engine.TerraformElement):
-    """A construct that emits the resources it declares, all in one synth callback."""
+class Blocks:
+    """The resources and data sources one construct declares, named ``<id>_<name>``.
 
-    def __init__(self, scope: Construct, id: str) -> None:
-        super().__init__(scope, id)
+    Plain Python: :class:`ResourceGroup` hands them to cdktf in one synth callback;
+    ``stacks/platform/direct.py`` merges them into the JSON after synth instead."""
+
+    def __init__(self, id: str) -> None:
         self._blocks: list[Resource] = []
         self._prefix = tf_name(id)
 
@@ -113,13 +115,25 @@ class ResourceGroup(engine.TerraformElement):
     def blocks(self) -> tuple[Resource, ...]:
         return tuple(self._blocks)
 
-    @jsii.member(jsii_name="toTerraform")
-    def to_terraform(self) -> Any:
+    def terraform_blocks(self) -> dict[str, dict[str, dict[str, Any]]]:
+        """``{"resource": {type: {name: body}}, "data": {...}}`` for the stack's JSON."""
         out: dict[str, dict[str, dict[str, Any]]] = {}
         for block in self._blocks:
             body = {**_drop_none(block.attributes), **block.meta}
             out.setdefault(block.kind, {}).setdefault(block.type, {})[block.name] = body
         return out
+
+
+class ResourceGroup(Blocks, engine.TerraformElement):
+    """A construct that emits the resources it declares, all in one synth callback."""
+
+    def __init__(self, scope: Construct, id: str) -> None:
+        engine.TerraformElement.__init__(self, scope, id)
+        Blocks.__init__(self, id)
+
+    @jsii.member(jsii_name="toTerraform")
+    def to_terraform(self) -> Any:
+        return self.terraform_blocks()
 
 
 def _drop_none(value: Any) -> Any:

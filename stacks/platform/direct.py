@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from stacks.l1 import DataSource, Resource, _drop_none, tf_name
+from stacks.l1 import Blocks
 
 __all__ = ["DirectBlocks", "DirectProvider", "DirectResourceGroup", "merge_direct_blocks"]
 
@@ -42,46 +42,13 @@ class DirectBlocks:
     providers: list[DirectProvider] = field(default_factory=list)
 
 
-class DirectResourceGroup:
+class DirectResourceGroup(Blocks):
     """Like :class:`~stacks.l1.ResourceGroup` (same ``resource``/``data`` API and addresses),
     registered with ``blocks`` instead of being a jsii element."""
 
     def __init__(self, blocks: DirectBlocks, id: str) -> None:
-        self._blocks: list[Resource] = []
-        self._prefix = tf_name(id)
+        super().__init__(id)
         blocks.groups.append(self)
-
-    def resource(
-        self,
-        type: str,
-        name: str,
-        attributes: Mapping[str, Any],
-        *,
-        depends_on: list[Resource] | None = None,
-    ) -> Resource:
-        meta: dict[str, Any] = {}
-        if depends_on:
-            meta["depends_on"] = [r.address for r in depends_on]
-        block = Resource(type, tf_name(self._prefix, name), attributes, meta)
-        self._blocks.append(block)
-        return block
-
-    def data(self, type: str, name: str, attributes: Mapping[str, Any]) -> DataSource:
-        block = DataSource(type, tf_name(self._prefix, name), attributes)
-        self._blocks.append(block)
-        return block
-
-    @property
-    def blocks(self) -> tuple[Resource, ...]:
-        return tuple(self._blocks)
-
-    def terraform_blocks(self) -> dict[str, dict[str, dict[str, Any]]]:
-        """The JSON ``ResourceGroup.to_terraform`` would give for the same blocks."""
-        out: dict[str, dict[str, dict[str, Any]]] = {}
-        for block in self._blocks:
-            body = {**_drop_none(block.attributes), **block.meta}
-            out.setdefault(block.kind, {}).setdefault(block.type, {})[block.name] = body
-        return out
 
 
 def merge_direct_blocks(stack_file: Path, blocks: DirectBlocks) -> None:
