@@ -7,20 +7,8 @@ from pathlib import Path
 import pytest
 
 from bootstrap.cli import main
+from tests.support.envs import MINIMAL_DEV as DEV
 from tests.support.envs import write_envs
-
-DEV = """
-cloud:
-  kind: aws
-  region: eu-west-1
-cluster:
-  node_groups:
-    general:
-      instance_types: [m6i.large]
-      min_size: 1
-      max_size: 3
-      desired_size: 2
-"""
 
 # (case id, files written besides a valid `dev`, env to load, "file:line", key path, phrase)
 CASES = [

@@ -9,20 +9,8 @@ import pytest
 from bootstrap.cli import main
 from stacks.config import load_environment
 from stacks.config.platform import Versions
+from tests.support.envs import MINIMAL_DEV as DEV
 from tests.support.envs import SAMPLE_ENV_DIR, write_envs
-
-DEV = """
-cloud:
-  kind: aws
-  region: eu-west-1
-cluster:
-  node_groups:
-    general:
-      instance_types: [m6i.large]
-      min_size: 1
-      max_size: 3
-      desired_size: 2
-"""
 
 # (case id, yaml appended to `extends: dev`, "file:line", key path, phrase)
 CASES = [

@@ -6,9 +6,23 @@ import shutil
 import textwrap
 from pathlib import Path
 
-__all__ = ["SAMPLE_ENV_DIR", "copy_samples", "write_envs"]
+__all__ = ["MINIMAL_DEV", "SAMPLE_ENV_DIR", "copy_samples", "write_envs"]
 
 SAMPLE_ENV_DIR = Path(__file__).resolve().parents[2] / "environments"
+
+# The smallest valid environment: what bad-input cases extend and break one key of.
+MINIMAL_DEV = """
+cloud:
+  kind: aws
+  region: eu-west-1
+cluster:
+  node_groups:
+    general:
+      instance_types: [m6i.large]
+      min_size: 1
+      max_size: 3
+      desired_size: 2
+"""
 
 
 def write_envs(root: Path, files: dict[str, str]) -> Path:
