@@ -189,7 +189,8 @@ def test_backup_cronjob_is_hardened_and_points_at_repo_and_bucket(synth_out: Pat
     assert pod["security_context"]["run_as_non_root"] is True
     assert pod["security_context"]["seccomp_profile"] == {"type": "RuntimeDefault"}
     (container,) = pod["container"]
-    assert container["args"] == [
+    assert "args" not in container, "the image's ENTRYPOINT is underlay; args would repeat it"
+    assert container["command"] == [
         "underlay",
         "backup",
         "run",
@@ -261,3 +262,17 @@ def test_summary_says_what_it_would_apply_and_that_it_needs_a_cluster(synth_out:
     assert text == platform_summary("local", SAMPLE_ENV_DIR, synth_dir=synth_out)
     offline = platform_summary("local", SAMPLE_ENV_DIR)
     assert offline.splitlines()[1:] == text.splitlines()[1:], "JSON and generators agree"
+
+
+def test_backup_job_fits_the_job_image(synth_out: Path) -> None:
+    """The CronJob and docker/backup-job.Dockerfile agree: command, user and work dir."""
+    dockerfile = (SAMPLE_ENV_DIR.parent / "docker" / "backup-job.Dockerfile").read_text()
+    pod = cron(load_stack(synth_out, "prod-platform"))["spec"]["job_template"]["spec"]["template"]
+    (container,) = pod["spec"]["container"]
+    assert container["command"][0] == "underlay"
+    assert 'ENTRYPOINT ["underlay"]' in dockerfile  # so `command` replaces it, not `args`
+    assert "PATH=/opt/underlay/bin" in dockerfile
+    assert "USER 10001:10001" in dockerfile
+    assert pod["spec"]["security_context"]["run_as_user"] == "10001"  # a string in the provider
+    assert container["working_dir"] == "/work"
+    assert "WORKDIR /work" in dockerfile

@@ -67,7 +67,9 @@ def backup_objects(
                 "name": "backup",
                 "image": image,
                 "imagePullPolicy": "Always",
-                "args": backup_command(env, refs),
+                # `command`, not `args`: the job image's ENTRYPOINT is already `underlay`
+                # (docker/backup-job.Dockerfile), so args would run `underlay underlay …`.
+                "command": backup_command(env, refs),
                 "env": [
                     {"name": "HOME", "value": WORK_DIR},
                     {"name": "TMPDIR", "value": WORK_DIR},
