@@ -20,9 +20,6 @@ engine_name = os.environ.get(ENGINE_ENV, "cdktf")
 if engine_name not in ENGINES:
     raise SystemExit(f"underlay: error: {ENGINE_ENV}={engine_name!r}; expected one of {ENGINES}")
 
-# jsii prints a banner on every run under Node 20 (end-of-life); the machines here ship Node 20.
-os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
-os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
 if TYPE_CHECKING:
     import cdktf as engine

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Protocol
-
-from constructs import Construct
+from typing import TYPE_CHECKING, Protocol
 
 from stacks.config.model import Environment
+
+if TYPE_CHECKING:
+    from constructs import Construct
 
 __all__ = ["OUTPUT_NAMES", "CloudModule", "ClusterFacts", "ExecAuth", "WorkloadIdentity"]
 
