@@ -22,7 +22,7 @@ nox.options.error_on_missing_interpreters = True
 ROOT = Path(__file__).resolve().parent
 TOOLS = ROOT / ".nox" / "_tools"
 CHECKOV = "checkov==3.3.30"
-# The kubernetes/helm provider schemas for tests/platform: the prebuilt CDKTF bindings' jsii
+# The kubernetes/helm provider schemas for the platform schema tests: prebuilt CDKTF bindings' jsii
 # assemblies (read as JSON, never imported). Same pins as tests/support/provider_schema.py.
 PROVIDER_WHEELS = ("cdktf-cdktf-provider-kubernetes==12.1.1", "cdktf-cdktf-provider-helm==12.1.2")
 MIRROR_ENV = "UNDERLAY_TF_PLUGIN_MIRROR"
@@ -134,7 +134,7 @@ def bench_backup(session: nox.Session) -> None:
 def engines(session: nox.Session) -> None:
     """cdktf 0.21 and CDK Terrain (cdktn) synthesize the same JSON."""
     install_project(session, "test,cdktn")
-    session.run("pytest", "tests/stacks/test_engines.py", env=QUIET_NODE)
+    session.run("pytest", "tests/stacks/test_engine.py", env=QUIET_NODE)
 
 
 def _free_port() -> int:

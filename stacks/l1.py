@@ -5,7 +5,7 @@ and every jsii call crosses a pipe to Node (~0.4 ms). Here a construct that owns
 resources is one :class:`ResourceGroup` element: one jsii object, and one callback at synth that
 returns all of its resources. Resource addresses are ``<type>.<group>_<name>``, readable and
 stable (a rename is a state move, like any construct id). Attribute names and types are checked
-against the real provider schema in the tests (``tests/stacks/test_schema_conformance.py``).
+against the real provider schema in the tests (``tests/stacks/test_cluster_stack_schema.py``).
 """
 
 from __future__ import annotations

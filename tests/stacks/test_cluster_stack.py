@@ -187,7 +187,7 @@ def test_provider_is_pinned_and_only_local_talks_to_an_emulator(synth_out: Path)
 
 def test_no_credentials_in_synthesized_json(synth_out: Path) -> None:
     # The platform stacks legitimately say `get-token` (exec auth) and
-    # `automount_service_account_token`; tests/platform/test_platform_stack.py checks them.
+    # `automount_service_account_token`; tests/stacks/test_platform_stack.py checks them.
     for path in (synth_out / "stacks").glob("*-cluster/cdk.tf.json"):
         text = path.read_text()
         for word in ("access_key", "secret_key", "AKIA", "password", "token"):
