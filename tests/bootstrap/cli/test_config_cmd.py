@@ -23,6 +23,14 @@ def test_show_prints_the_effective_config_as_yaml(capsys: pytest.CaptureFixture[
     assert data["cluster"]["kubernetes_version"] == "1.33", "inherited from dev.yaml"
     assert data["cluster"]["node_groups"]["general"]["disk_size_gb"] == 50, "a default"
     assert data["tags"] == {"owner": "platform-team", "managed-by": "underlay", "tier": "prod"}
+    assert data["gitops"]["path"] == "clusters/prod", "the computed default, not null"
+
+
+def test_diff_prints_yaml_values_not_python_reprs(capsys: pytest.CaptureFixture[str]) -> None:
+    out = run(capsys, "config", "diff", "local", "prod")
+    assert "False" not in out
+    assert "None" not in out
+    assert "~ gitops.path: clusters/local -> clusters/prod" in out.splitlines()
 
 
 def test_provenance_names_the_file_and_line_of_each_leaf(
@@ -42,7 +50,7 @@ def test_provenance_names_the_file_and_line_of_each_leaf(
 def test_diff_lists_only_what_differs(capsys: pytest.CaptureFixture[str]) -> None:
     out = run(capsys, "config", "diff", "staging", "prod").splitlines()
     assert "~ cloud.az_count: 2 -> 3" in out
-    assert "~ cloud.nat_gateways: 'single' -> 'per_az'" in out
+    assert "~ cloud.nat_gateways: single -> per_az" in out, "YAML values, not Python reprs"
     assert "+ cluster.node_groups.system.min_size: 2" in out
     assert not any("region" in line for line in out), "both inherit the same region"
 

@@ -31,7 +31,7 @@ CASES = [
         {"bad": "extends: dev\ncluster:\n  node_groups:\n    general:\n      max_size: '3'\n"},
         "bad.yaml:5",
         "cluster.node_groups.general.max_size",
-        "valid integer",
+        "valid integer (got the string '3')",
     ),
     (
         "CIDR out of range",
@@ -171,7 +171,7 @@ CASES = [
         {"bad": "extends: dev\ncluster:\n  endpoint_public_access: 'yes'\n"},
         "bad.yaml:3",
         "cluster.endpoint_public_access",
-        "valid boolean",
+        "valid boolean (got the string 'yes')",
     ),
 ]
 
