@@ -12,6 +12,7 @@ from ruamel.yaml import YAML
 
 from bootstrap.gitops.layout import LayoutOptions, generate_layout, metadata_facts
 from stacks.config import environment_names, load_environment
+from tests.conftest import Golden
 from tests.support.flux_schema import check_flux_object
 from tests.support.gitops import ENV_DIR, OUTPUTS, kubectl
 
@@ -115,3 +116,10 @@ def test_flux_check_catches_mistakes() -> None:
     assert any("spec.prune: required" in p for p in problems)
     assert any("interval" in p for p in problems)
     assert any("sourceRef.kind" in p for p in problems)
+
+
+@pytest.mark.parametrize("env_name", ["dev", "local"])
+def test_layout_matches_golden(tmp_path: Path, golden: Golden, env_name: str) -> None:
+    """The manifest-repo layout `underlay bootstrap` writes; refresh with `--update-goldens`."""
+    write_layout(tmp_path, env_name, OUTPUTS)
+    golden.check_tree(env_name, tmp_path)

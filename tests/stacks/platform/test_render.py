@@ -14,6 +14,7 @@ from ruamel.yaml import YAML
 from stacks.config import load_environment
 from stacks.platform.gen.convert import helm_release_attributes, resource_type, to_terraform
 from stacks.platform.render import environment_plan
+from tests.conftest import Golden
 from tests.support.envs import SAMPLE_ENV_DIR
 from tests.support.platform_crds import check_custom_object
 from tests.support.rendered import ENVS, load_all
@@ -137,3 +138,9 @@ def test_plan_release_values_need_no_cluster() -> None:
         attributes = helm_release_attributes(release)
         assert attributes["version"] == release.version
         assert json.loads(attributes["values"][0]) == json.loads(json.dumps(release.values))
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_render_matches_golden(rendered: dict[str, Path], golden: Golden, env: str) -> None:
+    """Every rendered manifest file; refresh with `pytest --update-goldens`."""
+    golden.check_tree(env, rendered[env])
