@@ -111,10 +111,6 @@ class Blocks:
         self._blocks.append(block)
         return block
 
-    @property
-    def blocks(self) -> tuple[Resource, ...]:
-        return tuple(self._blocks)
-
     def terraform_blocks(self) -> dict[str, dict[str, dict[str, Any]]]:
         """``{"resource": {type: {name: body}}, "data": {...}}`` for the stack's JSON."""
         out: dict[str, dict[str, dict[str, Any]]] = {}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -11,8 +12,9 @@ from stacks.clouds.contract import OUTPUT_NAMES
 from tests.support.synth import iter_blocks, load_stack
 
 
-def resources(stack: dict, type_: str) -> dict[str, dict]:  # type: ignore[type-arg]
-    return stack["resource"].get(type_, {})
+def resources(stack: dict[str, Any], type_: str) -> dict[str, dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = stack["resource"].get(type_, {})
+    return found
 
 
 def test_every_environment_gets_a_cluster_stack(synth_out: Path) -> None:

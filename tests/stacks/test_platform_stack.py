@@ -129,7 +129,10 @@ def test_dev_and_prod_differ_as_configured(synth_out: Path) -> None:
     dev_prom = release_values(dev, "kube-prometheus-stack")["prometheus"]["prometheusSpec"]
     prod_prom = release_values(prod, "kube-prometheus-stack")["prometheus"]["prometheusSpec"]
     assert (dev_prom["retention"], prod_prom["retention"]) == ("7d", "30d")
-    storage = lambda spec: spec["storageSpec"]["volumeClaimTemplate"]["spec"]  # noqa: E731
+
+    def storage(spec: dict[str, Any]) -> Any:
+        return spec["storageSpec"]["volumeClaimTemplate"]["spec"]
+
     assert storage(dev_prom)["resources"]["requests"]["storage"] == "20Gi"
     assert storage(prod_prom) == {
         "accessModes": ["ReadWriteOnce"],
@@ -139,12 +142,15 @@ def test_dev_and_prod_differ_as_configured(synth_out: Path) -> None:
     assert (dev_prom["replicas"], prod_prom["replicas"]) == (1, 2)
     dev_gw = release_values(dev, "gateway")["objects"]
     prod_gw = release_values(prod, "gateway")["objects"]
-    listeners = lambda objs: sorted(  # noqa: E731
-        (lst["name"], lst["port"])
-        for o in objs
-        if o["kind"] == "Gateway"
-        for lst in o["spec"]["listeners"]
-    )
+
+    def listeners(objs: list[dict[str, Any]]) -> list[tuple[str, int]]:
+        return sorted(
+            (lst["name"], lst["port"])
+            for o in objs
+            if o["kind"] == "Gateway"
+            for lst in o["spec"]["listeners"]
+        )
+
     assert listeners(dev_gw) == [("http", 80)]
     assert listeners(prod_gw) == [("http", 80), ("https", 443)]
     dev_sync = release_values(dev, "flux")["instance"]["sync"]

@@ -52,7 +52,7 @@ def test_manifest_round_trip_and_strictness() -> None:
     m = manifest()
     assert parse_manifest(dump_json(m), expected_id=m.id) == m
     with pytest.raises(ValidationError):
-        m.kind = "unchanged"  # type: ignore[misc]
+        m.kind = "unchanged"
     with pytest.raises(ValidationError):
         manifest(extra_field=1)
     with pytest.raises(ValidationError):

@@ -88,7 +88,8 @@ def histories(draw: st.DrawFn) -> tuple[list[BackupState], RetentionPolicy, str 
         complete = draw(st.booleans())
         good = draw(st.booleans())
         owners = [s.id for s in states if s.complete]
-        owner = draw(st.sampled_from(owners)) if owners and draw(st.booleans()) else None
+        pick_owner: bool = draw(st.booleans())
+        owner = draw(st.sampled_from(owners)) if owners and pick_owner else None
         states.append(state(age, complete=complete, good=good, owner=owner, suffix=f"{index:06x}"))
     states = list({s.id: s for s in states}.values())
     policy = RetentionPolicy(
@@ -97,7 +98,8 @@ def histories(draw: st.DrawFn) -> tuple[list[BackupState], RetentionPolicy, str 
         incomplete_grace=timedelta(hours=draw(st.integers(0, 48))),
     )
     completes = [s.id for s in states if s.complete]
-    current = draw(st.sampled_from(completes)) if completes and draw(st.booleans()) else None
+    pick_current: bool = draw(st.booleans())
+    current = draw(st.sampled_from(completes)) if completes and pick_current else None
     return states, policy, current
 
 
