@@ -8,7 +8,7 @@ import pytest
 
 from tests.e2e.deploy.conftest import Deployment
 
-pytestmark = pytest.mark.deploy
+pytestmark = [pytest.mark.deploy, pytest.mark.xdist_group("deploy-local")]
 
 
 def test_outputs_are_all_there(local_deployment: Deployment) -> None:

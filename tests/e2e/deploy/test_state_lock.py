@@ -13,7 +13,7 @@ from stacks.app import synth_to
 from tests.support.envs import write_envs
 from tests.support.moto_server import MotoServer
 
-pytestmark = pytest.mark.deploy
+pytestmark = [pytest.mark.deploy, pytest.mark.xdist_group("state-lock")]
 
 LOCKED_ENV = """
 cloud:
