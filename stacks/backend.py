@@ -11,8 +11,7 @@ from typing import Any
 
 from constructs import Construct
 
-from stacks.clouds.aws.settings import emulator_endpoint
-from stacks.config.model import LocalState, S3State, StateSettings
+from stacks.config.model import StateSettings
 from stacks.engine import engine
 
 __all__ = ["backend_config", "configure_backend"]
@@ -22,29 +21,10 @@ def backend_config(
     state: StateSettings, stack_name: str, project_root: str
 ) -> tuple[str, dict[str, Any]]:
     """``(backend type, settings)`` for ``stack_name``. ``project_root`` is relative to the
-    stack's synth folder, so the JSON carries no machine-specific path."""
-    if isinstance(state, LocalState):
-        return "local", {"path": f"{project_root}/{state.directory}/{stack_name}.tfstate"}
-    assert isinstance(state, S3State)
-    config: dict[str, Any] = {
-        "bucket": state.bucket,
-        "key": f"{state.key_prefix}/{stack_name}.tfstate",
-        "region": state.region,
-        "encrypt": state.encrypt,
-        # S3-native locking (Terraform >= 1.10), no DynamoDB table.
-        "use_lockfile": True,
-    }
-    endpoint = emulator_endpoint(state.endpoint)
-    if endpoint:
-        config.update(
-            endpoints={"s3": endpoint},
-            use_path_style=True,
-            skip_credentials_validation=True,
-            skip_requesting_account_id=True,
-            skip_metadata_api_check=True,
-            skip_region_validation=True,
-        )
-    return "s3", config
+    stack's synth folder, so the JSON carries no machine-specific path. Each state model says
+    its own settings (``LocalState`` here, ``S3State`` in the AWS module), so this module holds
+    no backend's or cloud's knowledge."""
+    return state.backend, state.backend_config(stack_name, project_root)
 
 
 def configure_backend(

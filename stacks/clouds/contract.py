@@ -5,11 +5,12 @@ Swapping clouds swaps one module; stacks, outputs and the platform stack read on
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 from stacks.config.model import Environment
+from stacks.config.yaml_source import KeyPath
 
 if TYPE_CHECKING:
     from constructs import Construct
@@ -52,6 +53,14 @@ class WorkloadIdentity:
 
 
 class CloudModule(Protocol):
+    def check(self, env: Environment) -> Iterator[tuple[KeyPath, str]]:
+        """The cloud's own rules for ``env`` (what its APIs accept), as ``(key path, problem)``;
+        the loader reports the first one as file:line. Called after the types are checked."""
+
+    def metadata(self, env: Environment) -> Mapping[str, str]:
+        """Public, environment-derived facts of the cloud for the manifest repo's
+        cluster-metadata ConfigMap (e.g. the region), keyed by Flux-substitution-safe names."""
+
     def configure_provider(self, scope: Construct, env: Environment) -> None:
         """Declare the cloud's Terraform provider in ``scope`` (a stack)."""
 

@@ -5,11 +5,12 @@ Each default lives here, once, next to the field it belongs to.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
 from stacks.clouds.aws.settings import AwsSettings
+from stacks.clouds.aws.state import S3State
 from stacks.config.platform import BackupJobSettings, PlatformSettings, Versions
 from stacks.config.types import Cidr, Duration, Frozen, Name
 
@@ -21,7 +22,6 @@ __all__ = [
     "GitOpsSettings",
     "LocalState",
     "NodeGroup",
-    "S3State",
     "StateSettings",
     "Taint",
 ]
@@ -53,9 +53,6 @@ class ClusterSettings(Frozen):
         False, description="Expose the API server publicly (to public_access_cidrs only)."
     )
     public_access_cidrs: tuple[Cidr, ...] = Field((), strict=False)
-    log_retention_days: int = Field(
-        365, description="Control-plane log retention; CloudWatch accepts only certain values."
-    )
     node_groups: dict[Name, NodeGroup] = Field(min_length=1)
 
 
@@ -73,20 +70,12 @@ class LocalState(Frozen):
         "terraform-state", description="Relative to the project root; one file per stack."
     )
 
-
-class S3State(Frozen):
-    backend: Literal["s3"]
-    bucket: str = Field(pattern=r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
-    key_prefix: str = "underlay"
-    region: str = Field(pattern=r"^[a-z]{2}(-[a-z]+)+-\d$")
-    encrypt: bool = True
-    endpoint: str | None = Field(
-        None,
-        pattern=r"^https?://",
-        description="An S3 emulator for the state (tests); UNDERLAY_AWS_ENDPOINT overrides it.",
-    )
+    def backend_config(self, stack_name: str, project_root: str) -> dict[str, Any]:
+        """The ``local`` backend's settings; ``project_root`` is relative to the synth folder."""
+        return {"path": f"{project_root}/{self.directory}/{stack_name}.tfstate"}
 
 
+# One member per state backend; each says its own backend settings (``backend_config``).
 StateSettings = Annotated[LocalState | S3State, Field(discriminator="backend")]
 
 

@@ -36,7 +36,7 @@ def build_cluster(scope: Construct, id: str, env: Environment) -> ClusterFacts:
             cluster_name=name,
             account=account,
             kms_key_arn=key.arn,
-            flow_log_retention_days=cluster.log_retention_days,
+            flow_log_retention_days=cloud.log_retention_days,
         ),
     )
     eks = EksCluster(
@@ -48,7 +48,7 @@ def build_cluster(scope: Construct, id: str, env: Environment) -> ClusterFacts:
             account=account,
             node_subnets=tuple(network.private_subnets),
             kms_key_arn=key.arn,
-            log_retention_days=cluster.log_retention_days,
+            log_retention_days=cloud.log_retention_days,
             node_groups=dict(cluster.node_groups),
             endpoint_public_access=cluster.endpoint_public_access,
             public_access_cidrs=cluster.public_access_cidrs,
