@@ -27,6 +27,15 @@ def backend_config(
     return state.backend, state.backend_config(stack_name, project_root)
 
 
+# The cdktf backend construct of each remote kind and the settings its constructor requires;
+# the rest of ``backend_config`` goes in as overrides (cdktf 0.21's classes lack newer fields
+# such as ``use_lockfile``).
+_REMOTE = {
+    "s3": ("S3Backend", ("bucket", "key")),
+    "azurerm": ("AzurermBackend", ("container_name", "key", "storage_account_name")),
+}
+
+
 def configure_backend(
     stack: Construct, state: StateSettings, stack_name: str, project_root: str
 ) -> None:
@@ -34,13 +43,7 @@ def configure_backend(
     if kind == "local":
         engine.LocalBackend(stack, path=config.pop("path"))
         return
-    backend = engine.S3Backend(
-        stack,
-        bucket=config.pop("bucket"),
-        key=config.pop("key"),
-        region=config.pop("region"),
-        encrypt=config.pop("encrypt"),
-    )
-    # cdktf 0.21's S3Backend has no field for use_lockfile or the emulator settings.
+    class_name, required = _REMOTE[kind]
+    backend = getattr(engine, class_name)(stack, **{k: config.pop(k) for k in required})
     for key, value in config.items():
         backend.add_override(key, value)

@@ -11,6 +11,8 @@ from pydantic import Field
 
 from stacks.clouds.aws.settings import AwsSettings
 from stacks.clouds.aws.state import S3State
+from stacks.clouds.azure.settings import AzureSettings
+from stacks.clouds.azure.state import AzurermState
 from stacks.config.platform import BackupJobSettings, PlatformSettings, Versions
 from stacks.config.types import Cidr, Duration, Frozen, Name
 
@@ -27,7 +29,7 @@ __all__ = [
 ]
 
 # One member per cloud module; the ``kind`` key picks it. Adding a cloud adds a member here.
-CloudSettings = Annotated[AwsSettings, Field(discriminator="kind")]
+CloudSettings = Annotated[AwsSettings | AzureSettings, Field(discriminator="kind")]
 
 
 class Taint(Frozen):
@@ -76,7 +78,7 @@ class LocalState(Frozen):
 
 
 # One member per state backend; each says its own backend settings (``backend_config``).
-StateSettings = Annotated[LocalState | S3State, Field(discriminator="backend")]
+StateSettings = Annotated[LocalState | S3State | AzurermState, Field(discriminator="backend")]
 
 
 class GitOpsSettings(Frozen):

@@ -11,6 +11,7 @@ from stacks.clouds.aws.backup_target import BackupTarget, BackupTargetProps
 from stacks.clouds.aws.eks import EksCluster, EksClusterProps
 from stacks.clouds.aws.encryption import EncryptionKey, EncryptionKeyProps
 from stacks.clouds.aws.network import Network, NetworkProps
+from stacks.clouds.aws.settings import AwsSettings
 from stacks.clouds.contract import ClusterFacts
 from stacks.config.model import Environment
 
@@ -20,6 +21,7 @@ __all__ = ["build_cluster"]
 def build_cluster(scope: Construct, id: str, env: Environment) -> ClusterFacts:
     """Network, KMS key, EKS with node groups and OIDC, and the backup target, wired together."""
     cloud, cluster = env.cloud, env.cluster
+    assert isinstance(cloud, AwsSettings)
     name = env.cluster_name
     zones = tuple(f"{cloud.region}{letter}" for letter in string.ascii_lowercase[: cloud.az_count])
     account = Account(scope, "account")

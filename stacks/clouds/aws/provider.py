@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from constructs import Construct
 
+from stacks.clouds.aws.settings import AwsSettings
 from stacks.config.model import Environment
 from stacks.engine import engine
 
@@ -27,10 +28,12 @@ class AwsProvider(engine.TerraformProvider):
                 provider_name="aws", provider_version_constraint=AWS_PROVIDER_VERSION
             ),
         )
-        self.add_override("region", env.cloud.region)
+        cloud = env.cloud
+        assert isinstance(cloud, AwsSettings)
+        self.add_override("region", cloud.region)
         tags = {"underlay:environment": env.name, **env.tags}
         self.add_override("default_tags", [{"tags": tags}])
-        endpoint = env.cloud.effective_endpoint()
+        endpoint = cloud.effective_endpoint()
         if endpoint is not None:
             # An emulator: no real account, no metadata service, path-style S3 addressing.
             self.add_override("endpoints", [{s: endpoint for s in EMULATED_SERVICES}])
