@@ -64,7 +64,7 @@ class PlatformStack(engine.TerraformStack):
         refs = cluster.refs
         auth = cloud.exec_auth(env, refs.cluster_name)
         direct.providers += [kubernetes_provider(refs, auth), helm_provider(refs, auth)]
-        identity = cloud.workload_identity(refs.backup_role_arn)
+        identity = cloud.workload_identity(refs.backup_identity)
         plan = platform_plan(
             env, refs, identity.annotations, identity.pod_labels, props.objects_chart
         )

@@ -19,6 +19,7 @@ from pydantic import Field
 from ruamel.yaml import YAML
 
 from stacks.clouds import cloud_module
+from stacks.clouds.contract import OUTPUT_ALIASES
 from stacks.config import Environment
 from stacks.config.types import Frozen
 
@@ -74,6 +75,8 @@ def metadata_facts(env: Environment, outputs: dict[str, str] | None) -> dict[str
     }
     facts.update(cloud_module(env.cloud.kind).metadata(env))
     facts.update(outputs or {})
+    # Renamed outputs keep their old key for one release (Flux substitutions may use it).
+    facts.update({old: facts[new] for old, new in OUTPUT_ALIASES.items() if new in facts})
     return dict(sorted(facts.items()))
 
 

@@ -213,7 +213,7 @@ def test_backup_cronjob_is_hardened_and_points_at_repo_and_bucket(synth_out: Pat
     assert not re.search(r":latest\b", container["image"])
     (sa,) = resources(stack, "kubernetes_service_account_v1").values()
     assert sa["metadata"]["annotations"] == {
-        "eks.amazonaws.com/role-arn": f"${{{REMOTE}.backup_role_arn}}"
+        "eks.amazonaws.com/role-arn": f"${{{REMOTE}.backup_identity}}"
     }
     egress = resources(stack, "kubernetes_network_policy_v1")
     spec = egress["backup_job_underlay_backup_backup_egress"]["spec"]

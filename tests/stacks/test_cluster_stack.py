@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from stacks.clouds.contract import OUTPUT_NAMES
+from stacks.clouds.contract import OUTPUT_ALIASES, OUTPUT_NAMES
 from tests.support.synth import iter_blocks, load_stack
 
 
@@ -157,9 +157,12 @@ def test_backup_role_trusts_one_service_account_and_reaches_one_prefix(synth_out
 
 
 def test_outputs_are_the_contract(synth_out: Path) -> None:
-    for env in ("dev", "prod"):
+    for env in ("dev", "prod", "aks-prod"):
         outputs = load_stack(synth_out, f"{env}-cluster")["output"]
-        assert tuple(outputs) == OUTPUT_NAMES or sorted(outputs) == sorted(OUTPUT_NAMES)
+        assert sorted(outputs) == sorted([*OUTPUT_NAMES, *OUTPUT_ALIASES])
+        for old, new in OUTPUT_ALIASES.items():
+            assert outputs[old]["value"] == outputs[new]["value"]
+            assert "Deprecated alias" in outputs[old]["description"]
 
 
 def test_state_backends_follow_config(synth_out: Path) -> None:

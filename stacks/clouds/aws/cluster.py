@@ -80,6 +80,6 @@ def build_cluster(scope: Construct, id: str, env: Environment) -> ClusterFacts:
         cluster_ca_data=eks.cluster.ref("certificate_authority[0].data"),
         oidc_issuer_url=eks.oidc_issuer_url,
         backup_bucket=backup.bucket.id,
-        backup_role_arn=backup.role_arn,
+        backup_identity=backup.role_arn,
         backup_target=backup.target,
     )

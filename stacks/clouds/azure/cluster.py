@@ -80,6 +80,6 @@ def build_cluster(scope: Construct, id: str, env: Environment) -> ClusterFacts:
         + ".kube_config[0].cluster_ca_certificate)}",
         oidc_issuer_url=aks.oidc_issuer_url,
         backup_bucket=backup.account.ref("name"),
-        backup_role_arn=backup.client_id,
+        backup_identity=backup.client_id,
         backup_target=backup.target,
     )
