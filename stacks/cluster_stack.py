@@ -10,7 +10,7 @@ from stacks.backend import configure_backend
 from stacks.clouds import cloud_module
 from stacks.clouds.contract import OUTPUT_ALIASES, OUTPUT_DESCRIPTIONS, OUTPUT_NAMES
 from stacks.config.model import Environment
-from stacks.engine import engine
+from stacks.l1 import UnderlayStack
 
 __all__ = ["ClusterStack", "ClusterStackProps"]
 
@@ -22,7 +22,7 @@ class ClusterStackProps:
     """The project folder, relative to the stack's synth folder (where local state goes)."""
 
 
-class ClusterStack(engine.TerraformStack):
+class ClusterStack(UnderlayStack):
     def __init__(self, scope: Construct, id: str, props: ClusterStackProps) -> None:
         super().__init__(scope, id)
         env = props.env
@@ -33,4 +33,4 @@ class ClusterStack(engine.TerraformStack):
         values = {name: getattr(facts, name) for name in OUTPUT_NAMES}
         values |= {old: values[new] for old, new in OUTPUT_ALIASES.items()}
         for name, value in values.items():
-            engine.TerraformOutput(self, name, value=value, description=OUTPUT_DESCRIPTIONS[name])
+            self.blocks.add_output(name, value, OUTPUT_DESCRIPTIONS[name])

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
         environment_names,
         load_all,
         load_environment,
+        load_many,
     )
     from stacks.config.model import Environment
 
@@ -27,6 +28,7 @@ __all__ = [
     "environment_names",
     "load_all",
     "load_environment",
+    "load_many",
 ]
 
 _HOMES = {name: "stacks.config.loader" for name in __all__} | {"Environment": "stacks.config.model"}

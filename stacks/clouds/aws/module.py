@@ -31,9 +31,10 @@ class AwsCloud:
         return {"cloud": "aws", "cloud_region": env.cloud.region}
 
     def configure_provider(self, scope: Construct, env: Environment) -> None:
-        from stacks.clouds.aws.provider import AwsProvider
+        from stacks.clouds.aws.provider import aws_provider
+        from stacks.l1 import blocks_of
 
-        AwsProvider(scope, "aws", env)
+        blocks_of(scope).add_provider(aws_provider(env))
 
     def build_cluster(self, scope: Construct, id: str, env: Environment) -> ClusterFacts:
         from stacks.clouds.aws.cluster import build_cluster

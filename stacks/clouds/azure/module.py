@@ -35,9 +35,10 @@ class AzureCloud:
         return {"cloud": "azure", "cloud_region": _cloud(env).location}
 
     def configure_provider(self, scope: Construct, env: Environment) -> None:
-        from stacks.clouds.azure.provider import AzurermProvider
+        from stacks.clouds.azure.provider import azurerm_provider
+        from stacks.l1 import blocks_of
 
-        AzurermProvider(scope, "azurerm", _cloud(env))
+        blocks_of(scope).add_provider(azurerm_provider(_cloud(env)))
 
     def build_cluster(self, scope: Construct, id: str, env: Environment) -> ClusterFacts:
         from stacks.clouds.azure.cluster import build_cluster

@@ -2,30 +2,24 @@
 
 from __future__ import annotations
 
-from constructs import Construct
+from typing import Any
 
 from stacks.clouds.azure.settings import AzureSettings
-from stacks.engine import engine
+from stacks.l1 import Provider
 
-__all__ = ["AZURERM_PROVIDER_VERSION", "AzurermProvider"]
+__all__ = ["AZURERM_PROVIDER_VERSION", "azurerm_provider"]
 
 # A current 4.x; the schema tests read the bindings generated from 4.55.0.
 AZURERM_PROVIDER_VERSION = "~> 4.55"
 
 
-class AzurermProvider(engine.TerraformProvider):
-    def __init__(self, scope: Construct, id: str, cloud: AzureSettings) -> None:
-        super().__init__(
-            scope,
-            id,
-            terraform_resource_type="azurerm",
-            terraform_provider_source="hashicorp/azurerm",
-            terraform_generator_metadata=engine.TerraformProviderGeneratorMetadata(
-                provider_name="azurerm", provider_version_constraint=AZURERM_PROVIDER_VERSION
-            ),
-        )
-        self.add_override("features", [{}])
+def azurerm_provider(cloud: AzureSettings) -> Provider:
+    """``provider "azurerm"`` without the prebuilt binding: plain data."""
+    attributes: dict[str, Any] = {
+        "features": [{}],
         # Storage data-plane calls with Entra ID: the backup account has shared keys off.
-        self.add_override("storage_use_azuread", True)
-        if cloud.subscription_id is not None:
-            self.add_override("subscription_id", cloud.subscription_id)
+        "storage_use_azuread": True,
+    }
+    if cloud.subscription_id is not None:
+        attributes["subscription_id"] = cloud.subscription_id
+    return Provider("azurerm", "hashicorp/azurerm", AZURERM_PROVIDER_VERSION, attributes)
