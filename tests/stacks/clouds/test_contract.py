@@ -44,7 +44,9 @@ def _graph() -> dict[str, set[str]]:
             # Importing a.b.c runs a/__init__ and a/b/__init__ too.
             parts = imported.split(".")
             targets.update(
-                ".".join(parts[:i]) for i in range(1, len(parts) + 1) if ".".join(parts[:i]) in files
+                ".".join(parts[:i])
+                for i in range(1, len(parts) + 1)
+                if ".".join(parts[:i]) in files
             )
         graph[name] = targets - {name}
     return graph
