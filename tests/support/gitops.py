@@ -28,7 +28,7 @@ OUTPUTS = {
     "cluster_ca_data": "LS0tLS1CRUdJTi" * 200,
     "oidc_issuer_url": "https://oidc.eks.us-east-1.amazonaws.com/id/ABC",
     "backup_bucket": "ul-local-backup",
-    "backup_role_arn": "arn:aws:iam::123456789012:role/ul-local-backup",
+    "backup_identity": "arn:aws:iam::123456789012:role/ul-local-backup",
     "backup_target": "s3://ul-local-backup/manifest-repo",
 }
 
