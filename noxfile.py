@@ -252,7 +252,11 @@ def demo(session: nox.Session) -> None:
             _keep_running(endpoint, str(outputs["backup_target"]))
     finally:
         moto.terminate()
-        moto.wait(timeout=10)
+        try:
+            moto.wait(timeout=10)
+        except subprocess.TimeoutExpired:  # a loaded machine: do not leave it behind
+            moto.kill()
+            moto.wait()
 
 
 def _deploy(story: Story) -> dict[str, object]:
