@@ -51,3 +51,26 @@ def test_underlay_synth_matches_the_cdktf_cli(
     theirs, mine = stack_files(cli_out), stack_files(ours)
     assert len(theirs) == stacks
     assert mine == theirs
+
+
+def test_subset_synth_refuses_to_drop_other_envs_stacks(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.support.envs import copy_samples
+
+    env_dir = copy_samples(tmp_path)
+    out = tmp_path / "cdktf.out"
+    (out / "stacks" / "prod-cluster").mkdir(parents=True)
+    (out / "stacks" / "prod-cluster" / "cdk.tf.json").write_text("{}")
+    with pytest.raises(SystemExit) as exit_info:
+        main(["synth", "local", "--env-dir", str(env_dir), "--out", str(out)])
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2
+    assert "prod-cluster" in err
+    assert "--replace-all" in err
+    assert err.count("\n") == 1
+    assert (out / "stacks" / "prod-cluster" / "cdk.tf.json").read_text() == "{}", "untouched"
+    with pytest.raises(SystemExit) as exit_info:
+        main(["synth", "local", "--env-dir", str(env_dir), "--out", str(out), "--replace-all"])
+    assert exit_info.value.code == 0
+    assert sorted(p.name for p in (out / "stacks").iterdir()) == ["local-cluster", "local-platform"]
