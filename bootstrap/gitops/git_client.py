@@ -60,7 +60,7 @@ class Workspace:
         self.root = Path(repo.working_tree_dir or ".")
 
     def git(self, *args: str) -> str:
-        return str(self.repo.git.execute(["git", *args], kill_after_timeout=COMMAND_TIMEOUT))
+        return str(self.repo.git.execute(["git", *args], kill_after_timeout=timeout_from_env()))
 
     def try_git(self, *args: str) -> tuple[int, str, str]:
         """Run git without raising; (status, stdout, stderr)."""
@@ -68,7 +68,7 @@ class Workspace:
             ["git", *args],
             with_extended_output=True,
             with_exceptions=False,
-            kill_after_timeout=COMMAND_TIMEOUT,
+            kill_after_timeout=timeout_from_env(),
         )
         return int(status), str(out), str(err)
 
@@ -123,7 +123,7 @@ class GitClient:
             ],
             with_extended_output=True,
             with_exceptions=False,
-            kill_after_timeout=COMMAND_TIMEOUT,
+            kill_after_timeout=timeout_from_env(),
         )
         if status != 0:
             raise self._failure("cannot read", str(err))
@@ -164,7 +164,7 @@ class GitClient:
                 ["git", "fetch", "--quiet", "--no-tags", self.remote.url, *refspecs],
                 with_extended_output=True,
                 with_exceptions=False,
-                kill_after_timeout=COMMAND_TIMEOUT,
+                kill_after_timeout=timeout_from_env(),
             )
             if status != 0:
                 raise self._failure("cannot fetch from", str(err))
