@@ -333,3 +333,18 @@ def _wait_for(port: int, timeout: float = 30) -> None:
         except OSError:
             time.sleep(0.2)
     raise RuntimeError(f"the emulator did not answer on port {port}")
+
+
+MUTMUT = "mutmut==3.8.1"
+
+
+@nox.session
+def mutants(session: nox.Session) -> None:
+    """Mutation score per module against its own unit tests (tools/mutants.py; docs/quality.md).
+
+    Not part of `tests`: it runs each module's tests once per mutant. Pass modules to limit it:
+    `nox -s mutants -- bootstrap/git/redact.py`.
+    """
+    install_project(session, "test")
+    session.install(MUTMUT, "-c", "constraints.txt")
+    session.run("python", "tools/mutants.py", *session.posargs)

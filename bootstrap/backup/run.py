@@ -34,6 +34,7 @@ from bootstrap.backup.manifest import BundleInfo, LastSuccess, Manifest, dump_js
 from bootstrap.backup.redact import redact_url
 from bootstrap.backup.retention import RetentionPlan, RetentionPolicy, plan_retention
 from bootstrap.backup.targets.base import Storage
+from bootstrap.git.auth import Auth
 
 __all__ = ["OnUnchanged", "RunOptions", "apply_retention", "run_backup"]
 
@@ -50,6 +51,7 @@ class RunOptions:
     on_unchanged: OnUnchanged = "record"
     policy: RetentionPolicy = field(default_factory=RetentionPolicy)
     work_dir: Path | None = None
+    auth: Auth | None = None  # how git reaches the repo (bootstrap.git.auth); None: defaults
 
 
 def run_backup(
@@ -80,7 +82,7 @@ def run_backup(
 
     if base is not None and base.manifest is not None and options.on_unchanged != "full":
         summary["stage"] = "read-refs"
-        current = remote_refs(repo_url)
+        current = remote_refs(repo_url, options.auth)
         if _same(current, base) and _bundle_present(storage, base):
             if options.on_unchanged == "skip":
                 summary["id"] = base.id
@@ -183,7 +185,7 @@ def _full_backup(
     try:
         summary["stage"] = "clone"
         mirror = work / "mirror.git"
-        mirror_clone(repo_url, mirror)
+        mirror_clone(repo_url, mirror, options.auth)
         state = local_refs(mirror)
         if not state.refs:
             raise RepoError(f"{redact_url(repo_url)} has no refs: nothing to back up")

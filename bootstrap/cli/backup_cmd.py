@@ -18,6 +18,7 @@ from typing import Any
 
 import click
 
+from bootstrap.cli.options import auth_from, git_auth_options
 from stacks.errors import UnderlayError
 
 __all__ = ["backup", "restore"]
@@ -108,6 +109,7 @@ def backup() -> None:
     show_default=True,
     help="Age after which an unfinished upload is cleaned up.",
 )
+@git_auth_options
 def run_cmd(
     repo: str,
     target: str,
@@ -118,6 +120,7 @@ def run_cmd(
     keep_last: int | None,
     max_age_days: float | None,
     incomplete_grace_hours: float,
+    **auth_flags: Any,
 ) -> None:
     """Mirror-clone REPO, bundle it, upload it to TARGET, write its manifest, then prune."""
     from bootstrap.backup.redact import redact_url
@@ -136,6 +139,7 @@ def run_cmd(
                 incomplete_grace=timedelta(hours=incomplete_grace_hours),
             ),
             work_dir=work_dir,
+            auth=auth_from(auth_flags),
         )
         run_backup(repo, storage, options, report=summary)
     _emit(summary)
@@ -217,6 +221,7 @@ def verify_cmd(
     is_flag=True,
     help="Overwrite a non-empty remote or bare repo to mirror the backup exactly.",
 )
+@git_auth_options
 def restore(
     target: str,
     work_dir: Path | None,
@@ -225,6 +230,7 @@ def restore(
     backup_id: str,
     destination: str,
     force: bool,
+    **auth_flags: Any,
 ) -> None:
     """Restore a verified backup from TARGET into an empty remote or a local directory."""
     from bootstrap.backup.redact import redact_url
@@ -240,6 +246,13 @@ def restore(
 
         storage = _storage(target, endpoint, part_size_mib)
         summary.update(
-            restore_backup(storage, destination, wanted=backup_id, force=force, work_dir=work_dir)
+            restore_backup(
+                storage,
+                destination,
+                wanted=backup_id,
+                force=force,
+                work_dir=work_dir,
+                auth=auth_from(auth_flags),
+            )
         )
     _emit(summary)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import stat
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,7 +10,7 @@ import pytest
 from bootstrap.gitops.errors import GitOpsError
 from bootstrap.gitops.git_client import Auth, GitClient
 from bootstrap.gitops.urls import parse_repo_url, redact
-from tests.support.gitops import Run, files
+from tests.support.gitops import Run
 
 Cli = Callable[..., Run]
 
@@ -72,34 +70,11 @@ def test_bad_auth_flags() -> None:
         Auth(ssh_key=Path("/nonexistent/key"))
 
 
-def test_ssh_key_is_used_through_git_ssh_command(
-    cli: Cli, bare: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A stand-in ``ssh`` on PATH runs the remote git command locally and logs its flags."""
-    repo = bare()
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    log = tmp_path / "ssh.log"
-    fake = bin_dir / "ssh"
-    fake.write_text(f'#!/bin/sh\necho "$@" >> {log}\nfor last; do :; done\nexec sh -c "$last"\n')
-    fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
-    key = tmp_path / "id_ed25519"
-    key.write_text("not really a key\n")
-    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
-    monkeypatch.delenv("GIT_SSH_COMMAND", raising=False)
-    run = cli("bootstrap", "dev", "--repo", f"ssh://git@localhost{repo}", "--ssh-key", str(key))
-    assert run.code == 0, run.err
-    assert "clusters/dev/kustomization.yaml" in files(repo)
-    flags = log.read_text()
-    assert f"-i {key}" in flags
-    assert "IdentitiesOnly=yes" in flags
-    assert "BatchMode=yes" in flags
-
-
 def test_ssh_agent_is_the_default(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("GIT_SSH_COMMAND", raising=False)
     env = GitClient(parse_repo_url("git@github.com:o/r.git")).environment()
-    assert env["GIT_SSH_COMMAND"] == "ssh -o BatchMode=yes"  # no -i: keys come from the agent
+    assert env["GIT_SSH_COMMAND"].startswith("ssh -o BatchMode=yes")
+    assert " -i " not in env["GIT_SSH_COMMAND"]  # no -i: keys come from the agent
     assert "GIT_CONFIG_COUNT" not in env  # no HTTP credential helper for ssh remotes
     monkeypatch.setenv("GIT_SSH_COMMAND", "ssh -F /my/config")
     assert "GIT_SSH_COMMAND" not in GitClient(parse_repo_url("git@h:o/r.git")).environment()
