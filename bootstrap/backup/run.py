@@ -101,15 +101,26 @@ def run_backup(
             )
             summary["stage"] = "manifest"
             storage.put_bytes(layout.manifest_key(backup_id), dump_json(manifest))
-            _write_last_success(storage, backup_id, "unchanged", manifest.completed_at)
-            summary.update(
-                outcome="unchanged-recorded",
-                bundle_owner=manifest.bundle.owner_id,
-                refs=len(manifest.refs),
-                bundle_bytes=manifest.bundle.size,
-                sha256=manifest.bundle.sha256,
-            )
-            return _finish(summary, started, storage, options, current_id=backup_id, clock=clock)
+            if _still_referenced(storage, base):
+                _write_last_success(storage, backup_id, "unchanged", manifest.completed_at)
+                summary.update(
+                    outcome="unchanged-recorded",
+                    bundle_owner=manifest.bundle.owner_id,
+                    refs=len(manifest.refs),
+                    bundle_bytes=manifest.bundle.size,
+                    sha256=manifest.bundle.sha256,
+                )
+                return _finish(
+                    summary, started, storage, options, current_id=backup_id, clock=clock
+                )
+            # A concurrent retention removed the base between our read and our write: our
+            # record may point at a bundle that is being deleted. Withdraw it and store a
+            # bundle of our own under a fresh id instead (never reuse an id once written).
+            storage.delete(layout.manifest_key(backup_id))
+            summary["reuse_withdrawn"] = backup_id
+            now = clock()
+            backup_id = layout.new_backup_id(now)
+            summary["id"] = backup_id
 
     manifest = _full_backup(
         repo_url=repo_url,
@@ -128,6 +139,17 @@ def run_backup(
         sha256=manifest.bundle.sha256,
     )
     return _finish(summary, started, storage, options, current_id=backup_id, clock=clock)
+
+
+def _still_referenced(storage: Storage, base: BackupRecord) -> bool:
+    """Checked after our "unchanged" manifest is written: the base's manifest still exists, and
+    the bundle too. Retention deletes a bundle only when a listing taken after that bundle's
+    manifest is gone shows no manifest naming it; if the base's manifest is still here now, any
+    such listing is taken after our write and sees our manifest, so the bundle stays."""
+    assert base.manifest is not None
+    return storage.size_of(layout.manifest_key(base.id)) is not None and _bundle_present(
+        storage, base
+    )
 
 
 def _same(current: RefState, base: BackupRecord) -> bool:
@@ -187,6 +209,14 @@ def _full_backup(
             bundle=BundleInfo(key=key, owner_id=backup_id, size=bundle.size, sha256=bundle.sha256),
         )
         storage.put_bytes(layout.manifest_key(backup_id), dump_json(manifest))
+        if storage.size_of(key) != bundle.size:
+            # only a cleanup with a grace period shorter than this run removes an in-flight
+            # bundle; withdraw the manifest rather than leave a record without its bundle
+            storage.delete(layout.manifest_key(backup_id))
+            raise StorageError(
+                f"the bundle of {backup_id} was deleted during the run by a concurrent cleanup "
+                "(is --incomplete-grace-hours shorter than a backup run?)"
+            )
         _write_last_success(storage, backup_id, "full", manifest.completed_at)
         return manifest
     finally:
@@ -216,23 +246,60 @@ def _finish(
     plan = plan_retention(fresh.states(), options.policy, now=clock(), current_id=current_id)
     summary["deleted"] = list(plan.delete)
     summary["cleaned_incomplete"] = list(plan.clean)
-    apply_retention(storage, fresh, plan)
+    summary["bundles_kept_referenced"] = apply_retention(storage, fresh, plan)
+    summary["stage"] = "recheck"
+    summary["restorable"] = _restorable_at_exit(storage, current_id, summary)
     summary.pop("stage")
     summary["ok"] = True
     summary["seconds"] = round(time.monotonic() - started, 3)
     return summary
 
 
-def apply_retention(storage: Storage, catalog: Catalog, plan: RetentionPlan) -> None:
-    """Delete manifest first: an interrupted delete leaves an incomplete leftover, never a
-    complete-looking backup without its bundle."""
-    for backup_id in (*plan.delete, *plan.clean):
-        record = catalog.get(backup_id)
-        if record is None:
-            continue
+def _restorable_at_exit(storage: Storage, current_id: str | None, summary: dict[str, Any]) -> str:
+    """Success is reported only for a store that can restore: our own backup if it is still
+    there (then it must be good), else the newer good backup whose run pruned ours."""
+    catalog = load_catalog(storage)
+    own = catalog.get(current_id) if current_id is not None else None
+    if own is not None and own.complete:
+        if not catalog.is_good(own):
+            raise IntegrityError(
+                f"backup {own.id} is not restorable after retention ({own.status})"
+            )
+        return own.id
+    newest = catalog.newest_good()
+    if newest is None:
+        raise IntegrityError("no complete, restorable backup is left at the target after retention")
+    if current_id is not None:
+        summary["pruned_by_concurrent_run"] = True
+    return newest.id
+
+
+def apply_retention(storage: Storage, catalog: Catalog, plan: RetentionPlan) -> list[str]:
+    """Two phases, so a bundle is never deleted while any manifest names it.
+
+    1. Delete the manifests of every doomed backup (an interrupted delete leaves an incomplete
+       leftover, never a complete-looking backup without its bundle).
+    2. List again, read every manifest, and delete a doomed bundle (and its quarantine marker)
+       only if no manifest in that listing names it as owner. A concurrent run's "unchanged"
+       record written before this listing is seen here; one written after it finds its base's
+       manifest gone and withdraws itself (``_still_referenced``).
+
+    Returns the ids whose bundle was kept because a manifest still references it.
+    """
+    doomed = [r for r in (catalog.get(i) for i in (*plan.delete, *plan.clean)) if r is not None]
+    for record in doomed:
         if record.has_manifest:
-            storage.delete(layout.manifest_key(backup_id))
+            storage.delete(layout.manifest_key(record.id))
+    if not any(r.has_bundle or r.quarantined for r in doomed):
+        return []
+    referenced = load_catalog(storage).referenced_owners()
+    kept: list[str] = []
+    for record in doomed:
+        if record.id in referenced:
+            kept.append(record.id)
+            continue
         if record.has_bundle:
-            storage.delete(layout.bundle_key(backup_id))
+            storage.delete(layout.bundle_key(record.id))
         if record.quarantined:
-            storage.delete(layout.quarantine_key(backup_id))
+            storage.delete(layout.quarantine_key(record.id))
+    return kept
