@@ -89,22 +89,26 @@ def run_backup(
                     outcome="unchanged-skipped", bundle_owner=base.manifest.bundle.owner_id
                 )
                 return _finish(summary, started, storage, options, current_id=None, clock=clock)
-            manifest = base.manifest.model_copy(
-                update={
-                    "id": backup_id,
-                    "kind": "unchanged",
-                    "repo_url": redact_url(repo_url),
-                    "created_at": now,
-                    "completed_at": clock(),
-                    "tool_version": tool_version(),
-                }
-            )
-            summary["stage"] = "manifest"
-            storage.put_bytes(layout.manifest_key(backup_id), dump_json(manifest))
-            if _still_referenced(storage, base):
+            summary["stage"] = "copy"
+            bundle = _own_copy(storage, base, backup_id)
+            if bundle is not None:
+                manifest = base.manifest.model_copy(
+                    update={
+                        "id": backup_id,
+                        "kind": "unchanged",
+                        "repo_url": redact_url(repo_url),
+                        "created_at": now,
+                        "completed_at": clock(),
+                        "tool_version": tool_version(),
+                        "bundle": bundle,
+                    }
+                )
+                summary["stage"] = "manifest"
+                storage.put_bytes(layout.manifest_key(backup_id), dump_json(manifest))
                 _write_last_success(storage, backup_id, "unchanged", manifest.completed_at)
                 summary.update(
                     outcome="unchanged-recorded",
+                    copied_from=base.id,
                     bundle_owner=manifest.bundle.owner_id,
                     refs=len(manifest.refs),
                     bundle_bytes=manifest.bundle.size,
@@ -113,14 +117,9 @@ def run_backup(
                 return _finish(
                     summary, started, storage, options, current_id=backup_id, clock=clock
                 )
-            # A concurrent retention removed the base between our read and our write: our
-            # record may point at a bundle that is being deleted. Withdraw it and store a
-            # bundle of our own under a fresh id instead (never reuse an id once written).
-            storage.delete(layout.manifest_key(backup_id))
-            summary["reuse_withdrawn"] = backup_id
-            now = clock()
-            backup_id = layout.new_backup_id(now)
-            summary["id"] = backup_id
+            # The base's bundle went (a concurrent run's retention) while we copied: back up
+            # in full instead.
+            summary["copy_fallback"] = base.id
 
     manifest = _full_backup(
         repo_url=repo_url,
@@ -141,17 +140,6 @@ def run_backup(
     return _finish(summary, started, storage, options, current_id=backup_id, clock=clock)
 
 
-def _still_referenced(storage: Storage, base: BackupRecord) -> bool:
-    """Checked after our "unchanged" manifest is written: the base's manifest still exists, and
-    the bundle too. Retention deletes a bundle only when a listing taken after that bundle's
-    manifest is gone shows no manifest naming it; if the base's manifest is still here now, any
-    such listing is taken after our write and sees our manifest, so the bundle stays."""
-    assert base.manifest is not None
-    return storage.size_of(layout.manifest_key(base.id)) is not None and _bundle_present(
-        storage, base
-    )
-
-
 def _same(current: RefState, base: BackupRecord) -> bool:
     assert base.manifest is not None
     return dict(current.refs) == base.manifest.refs and current.head == base.manifest.head
@@ -161,6 +149,24 @@ def _bundle_present(storage: Storage, base: BackupRecord) -> bool:
     """Reuse a bundle only if it is still there at its recorded size."""
     assert base.manifest is not None
     return storage.size_of(base.manifest.bundle.key) == base.manifest.bundle.size
+
+
+def _own_copy(storage: Storage, base: BackupRecord, backup_id: str) -> BundleInfo | None:
+    """The base's bundle copied (server side) under ``backup_id``, so the new record owns its
+    bundle and no retention run can take it away while the record is kept. ``None`` when the
+    base's bundle is gone or the copy is incomplete."""
+    assert base.manifest is not None
+    source = base.manifest.bundle
+    key = layout.bundle_key(backup_id)
+    try:
+        storage.copy(source.key, key)
+    except StorageError:
+        if storage.size_of(source.key) is not None:
+            raise  # the store failed, not a concurrent delete
+        return None
+    if storage.size_of(key) != source.size:
+        return None
+    return BundleInfo(key=key, owner_id=backup_id, size=source.size, sha256=source.sha256)
 
 
 def _full_backup(
@@ -246,60 +252,45 @@ def _finish(
     plan = plan_retention(fresh.states(), options.policy, now=clock(), current_id=current_id)
     summary["deleted"] = list(plan.delete)
     summary["cleaned_incomplete"] = list(plan.clean)
-    summary["bundles_kept_referenced"] = apply_retention(storage, fresh, plan)
-    summary["stage"] = "recheck"
-    summary["restorable"] = _restorable_at_exit(storage, current_id, summary)
+    apply_retention(storage, fresh, plan)
+    summary["stage"] = "restorable-check"
+    summary["restorable"] = _restorable_at_exit(storage, current_id or summary["id"])
     summary.pop("stage")
     summary["ok"] = True
     summary["seconds"] = round(time.monotonic() - started, 3)
     return summary
 
 
-def _restorable_at_exit(storage: Storage, current_id: str | None, summary: dict[str, Any]) -> str:
-    """Success is reported only for a store that can restore: our own backup if it is still
-    there (then it must be good), else the newer good backup whose run pruned ours."""
+def _restorable_at_exit(storage: Storage, backup_id: str) -> str:
+    """The id of a good backup at least as new as this run's, re-read from the store after
+    every delete; a run must not report success otherwise. Concurrent runs' retention may have
+    replaced this run's backup by a newer one, which covers it (same or newer refs)."""
     catalog = load_catalog(storage)
-    own = catalog.get(current_id) if current_id is not None else None
-    if own is not None and own.complete:
-        if not catalog.is_good(own):
-            raise IntegrityError(
-                f"backup {own.id} is not restorable after retention ({own.status})"
-            )
+    own = catalog.get(backup_id)
+    if own is not None and own.complete and catalog.is_good(own):
         return own.id
-    newest = catalog.newest_good()
-    if newest is None:
-        raise IntegrityError("no complete, restorable backup is left at the target after retention")
-    if current_id is not None:
-        summary["pruned_by_concurrent_run"] = True
-    return newest.id
+    # "newest" ranks by the store's clock, so compare ids only among good backups: one that
+    # started no earlier than this run covers it (same or newer refs)
+    newer = [r.id for r in catalog.records if r.id >= backup_id and catalog.is_good(r)]
+    if not newer:
+        state = own.status if own is not None else "gone"
+        raise IntegrityError(
+            f"backup {backup_id} is not restorable after retention ({state}) and no newer "
+            "good backup exists"
+        )
+    return max(newer)
 
 
-def apply_retention(storage: Storage, catalog: Catalog, plan: RetentionPlan) -> list[str]:
-    """Two phases, so a bundle is never deleted while any manifest names it.
-
-    1. Delete the manifests of every doomed backup (an interrupted delete leaves an incomplete
-       leftover, never a complete-looking backup without its bundle).
-    2. List again, read every manifest, and delete a doomed bundle (and its quarantine marker)
-       only if no manifest in that listing names it as owner. A concurrent run's "unchanged"
-       record written before this listing is seen here; one written after it finds its base's
-       manifest gone and withdraws itself (``_still_referenced``).
-
-    Returns the ids whose bundle was kept because a manifest still references it.
-    """
-    doomed = [r for r in (catalog.get(i) for i in (*plan.delete, *plan.clean)) if r is not None]
-    for record in doomed:
-        if record.has_manifest:
-            storage.delete(layout.manifest_key(record.id))
-    if not any(r.has_bundle or r.quarantined for r in doomed):
-        return []
-    referenced = load_catalog(storage).referenced_owners()
-    kept: list[str] = []
-    for record in doomed:
-        if record.id in referenced:
-            kept.append(record.id)
+def apply_retention(storage: Storage, catalog: Catalog, plan: RetentionPlan) -> None:
+    """Delete manifest first: an interrupted delete leaves an incomplete leftover, never a
+    complete-looking backup without its bundle."""
+    for backup_id in (*plan.delete, *plan.clean):
+        record = catalog.get(backup_id)
+        if record is None:
             continue
+        if record.has_manifest:
+            storage.delete(layout.manifest_key(backup_id))
         if record.has_bundle:
-            storage.delete(layout.bundle_key(record.id))
+            storage.delete(layout.bundle_key(backup_id))
         if record.quarantined:
-            storage.delete(layout.quarantine_key(record.id))
-    return kept
+            storage.delete(layout.quarantine_key(backup_id))
