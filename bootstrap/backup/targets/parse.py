@@ -50,7 +50,7 @@ def parse_target(url: str) -> TargetSpec:
             f"target {shown!r} must not carry credentials, a query or a fragment"
         )
     parts = rest.split("/")
-    while len(parts) > 1 and not parts[-1]:
+    if len(parts) > 1 and not parts[-1]:
         parts.pop()  # one trailing slash is harmless: s3://bucket/prefix/
     if "" in parts:
         # s3:///prefix, azblob:///c/p, azblob://acct//p, s3://b//p: an empty bucket, account,
