@@ -12,7 +12,7 @@ from datetime import datetime
 from bootstrap.backup import layout
 from bootstrap.backup.errors import BackupInputError, IntegrityError, StorageError
 from bootstrap.backup.manifest import Manifest, parse_manifest
-from bootstrap.backup.retention import BackupState
+from bootstrap.backup.retention import BackupState, rank_key
 from bootstrap.backup.targets.base import Storage
 
 __all__ = ["BackupRecord", "Catalog", "load_catalog"]
@@ -45,8 +45,8 @@ class BackupRecord:
 @dataclass(frozen=True)
 class Catalog:
     records: tuple[BackupRecord, ...]
-    """Oldest first by the store's clock (manifest timestamp, then id): the id's time is the
-    writer's clock, and one host a year ahead must not make its backup "latest" for a year."""
+    """Oldest first by ``retention.rank_key`` (id time clamped to the store's manifest timestamp):
+    one host a year ahead must not make its backup "latest" for a year."""
 
     def get(self, backup_id: str) -> BackupRecord | None:
         return next((r for r in self.records if r.id == backup_id), None)
@@ -145,4 +145,4 @@ def load_catalog(storage: Storage) -> Catalog:
                 problem=problem,
             )
         )
-    return Catalog(tuple(sorted(records, key=lambda r: (r.last_modified, r.id))))
+    return Catalog(tuple(sorted(records, key=rank_key)))

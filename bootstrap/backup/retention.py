@@ -2,8 +2,9 @@
 
 Rules (also in docs/backup.md):
 * Only our own backups are inputs; foreign objects never reach this module.
-* "Newest" is by the store's clock: complete backups rank by their manifest's store timestamp
-  (``last_modified``), ties by id. The id's time is the writer's clock and may be forged or skewed.
+* "Newest" is ``rank_key``: the id's start time clamped to the store's timestamp of the manifest,
+  then the id. The id's time is the writer's clock and may be skewed or forged; the clamp keeps an
+  id from the future from ranking as newest for as long as the skew lasts.
 * A complete backup is kept if it is among the newest ``keep_last`` complete ones OR younger than
   ``max_age`` (the union, as restic's keep rules); with neither set, nothing complete is deleted.
 * A *dangling* record (complete, but the bundle it points at is gone) can never be restored: it
@@ -20,8 +21,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
-__all__ = ["BackupState", "RetentionPlan", "RetentionPolicy", "plan_retention"]
+__all__ = ["BackupState", "RetentionPlan", "RetentionPolicy", "plan_retention", "rank_key"]
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,23 @@ class RetentionPlan:
     keep: tuple[str, ...]
 
 
+class Ranked(Protocol):
+    @property
+    def id(self) -> str: ...
+    @property
+    def started_at(self) -> datetime: ...
+    @property
+    def last_modified(self) -> datetime: ...
+
+
+def rank_key(state: Ranked) -> tuple[datetime, str]:
+    """Newest-first order of complete backups: the id's start time (when its refs were read),
+    clamped to the store's timestamp, then the id. Honest writers start before the store
+    records their manifest, so they rank by start time; an id from the future (a writer's clock
+    a year ahead, or a forged one) ranks at the time the store actually received it."""
+    return (min(state.started_at, state.last_modified), state.id)
+
+
 def plan_retention(
     states: Sequence[BackupState],
     policy: RetentionPolicy,
@@ -77,7 +96,7 @@ def plan_retention(
     complete = [s for s in states if s.complete]
     ranked = sorted(
         (s for s in complete if not s.dangling),
-        key=lambda s: (s.last_modified, s.id),
+        key=rank_key,
         reverse=True,
     )
     incomplete = [s for s in states if not s.complete]
