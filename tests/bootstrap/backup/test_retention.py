@@ -206,3 +206,17 @@ def test_prunes(policy: RetentionPolicy, prunes: bool) -> None:
 def test_accepted_policy_edges() -> None:
     assert RetentionPolicy(keep_last=1, incomplete_grace=timedelta(0)).keep_last == 1
     assert RetentionPolicy(max_age=timedelta(microseconds=1)).max_age == timedelta(microseconds=1)
+
+
+def test_no_good_backup_at_all() -> None:
+    broken = [make("000001", 3, good=False), make("000002", 2, good=False)]
+    plan = plan_retention(broken, RetentionPolicy(keep_last=1), now=NOW)
+    assert plan == RetentionPlan(delete=(broken[0].id,), clean=(), keep=(broken[1].id,))
+
+
+def test_plans_are_sorted_by_id_whatever_the_input_order() -> None:
+    leftovers = [make(f"00000{n}", 5 - n, complete=False) for n in (1, 2, 3)]
+    old = [make(f"00000{n}", 30 - n) for n in (4, 5, 6)]
+    states = [leftovers[2], old[1], leftovers[0], old[2], leftovers[1], old[0], D]
+    plan = plan_retention(states, RetentionPolicy(keep_last=1), now=NOW)
+    assert plan == RetentionPlan(delete=ids(*old), clean=ids(*leftovers), keep=(D.id,))
