@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from stacks.config import Environment, environment_names, load_environment
+from stacks.config.loader import check_name_collisions
 from stacks.engine import engine
 
 if TYPE_CHECKING:
@@ -43,7 +44,9 @@ def stack_names(env: str) -> list[str]:
 
 def load_environments(env_dir: Path, names: Sequence[str] | None = None) -> list[Environment]:
     """Load and check every environment first, so a bad file stops the run before any output."""
-    return [load_environment(n, env_dir).env for n in (names or environment_names(env_dir))]
+    loaded = [load_environment(n, env_dir) for n in (names or environment_names(env_dir))]
+    check_name_collisions(loaded)
+    return [item.env for item in loaded]
 
 
 def build_app(envs: Sequence[Environment], outdir: Path, project_root: Path) -> UnderlayApp:

@@ -18,12 +18,14 @@ from pydantic import BaseModel, ValidationError
 from stacks.config.merge import Layer, Origin, layer_of, merge
 from stacks.config.model import Environment
 from stacks.config.rules import check_rules
+from stacks.config.safety import check_literals, check_repo_credentials
 from stacks.config.yaml_source import KeyPath, format_key_path, read_document
 from stacks.errors import ConfigError, Location
 
 __all__ = [
     "DEFAULT_ENV_DIR",
     "LoadedEnvironment",
+    "check_name_collisions",
     "environment_names",
     "iter_leaves",
     "load_all",
@@ -53,6 +55,8 @@ def environment_names(env_dir: Path = DEFAULT_ENV_DIR) -> list[str]:
 def load_environment(name: str, env_dir: Path = DEFAULT_ENV_DIR) -> LoadedEnvironment:
     layer, chain = load_layer(name, env_dir)
     data = {k: v for k, v in layer.data.items() if k != "extends"}
+    for key_path, problem in check_literals(data):
+        raise ConfigError(_locate(key_path, layer, chain[-1]), problem)
     data["name"] = name
     try:
         env = Environment.model_validate(data)
@@ -60,11 +64,31 @@ def load_environment(name: str, env_dir: Path = DEFAULT_ENV_DIR) -> LoadedEnviro
         raise _config_error(exc, layer, chain[-1]) from None
     for key_path, problem in check_rules(env):
         raise ConfigError(_locate(key_path, layer, chain[-1]), problem)
+    repo_problem = check_repo_credentials(env.gitops.repo)
+    if repo_problem is not None:
+        raise ConfigError(_locate(("gitops", "repo"), layer, chain[-1]), repo_problem)
     return LoadedEnvironment(env, layer, chain)
 
 
 def load_all(env_dir: Path = DEFAULT_ENV_DIR) -> list[LoadedEnvironment]:
-    return [load_environment(n, env_dir) for n in environment_names(env_dir)]
+    loaded = [load_environment(n, env_dir) for n in environment_names(env_dir)]
+    check_name_collisions(loaded)
+    return loaded
+
+
+def check_name_collisions(loaded: list[LoadedEnvironment]) -> None:
+    """Two environments must not share a cluster name (``<prefix>-<env>``): env ``b`` with
+    prefix ``ul-a`` and env ``a-b`` with prefix ``ul`` would both own ``ul-a-b``."""
+    owner: dict[str, LoadedEnvironment] = {}
+    for item in loaded:
+        name = item.env.cluster_name
+        first = owner.setdefault(name, item)
+        if first is not item:
+            raise ConfigError(
+                _locate(("prefix",), item.layer, item.chain[-1]),
+                f"environments {first.env.name!r} and {item.env.name!r} both name their "
+                f"resources {name!r}; change a prefix or rename one",
+            )
 
 
 def load_layer(name: str, env_dir: Path = DEFAULT_ENV_DIR) -> tuple[Layer, tuple[Path, ...]]:
