@@ -66,7 +66,7 @@ def read_document(path: Path) -> Document:
         raise ConfigError(Location(path, None, ""), f"cannot read file: {exc}") from None
     yaml = YAML(typ="rt", pure=True)
     try:
-        _screen(yaml, text, path)
+        _screen(YAML(typ="safe", pure=True), text, path)
         root = yaml.load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
