@@ -34,6 +34,15 @@ CASES = [
         r"contains '\$\{' or '%\{'",
     ),
     (
+        "Terraform expression in a platform namespace label",
+        {"bad": "extends: dev\nplatform:\n  teams:\n    shop:\n      labels:\n"
+         "        team: '${var.x}'\n"},
+        "bad",
+        "bad.yaml:6",
+        "platform.teams.shop.labels.team",
+        r"Terraform would evaluate",
+    ),
+    (
         "Terraform expression in a key",
         {"bad": "extends: dev\ntags:\n  '${x}': v\n"},
         "bad",
