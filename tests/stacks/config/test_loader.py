@@ -35,8 +35,10 @@ CASES = [
     ),
     (
         "Terraform expression in a platform namespace label",
-        {"bad": "extends: dev\nplatform:\n  teams:\n    shop:\n      labels:\n"
-         "        team: '${var.x}'\n"},
+        {
+            "bad": "extends: dev\nplatform:\n  teams:\n    shop:\n      labels:\n"
+            "        team: '${var.x}'\n"
+        },
         "bad",
         "bad.yaml:6",
         "platform.teams.shop.labels.team",
