@@ -127,6 +127,13 @@ def bench(session: nox.Session) -> None:
     session.run("python", "-m", "benchmarks.synth_bench", env=QUIET_NODE)
 
 
+@nox.session(name="bench-config")
+def bench_config(session: nox.Session) -> None:
+    """Config-load scaling (2k vs 20k tags, ratio); figures go to docs/performance.md."""
+    install_project(session, "test")
+    session.run("python", "-m", "benchmarks.config_load_bench")
+
+
 @nox.session(name="bench-backup")
 def bench_backup(session: nox.Session) -> None:
     """Backup vs raw clone+bundle+upload on a generated repo; rewrites docs/performance.md's
