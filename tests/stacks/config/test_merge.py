@@ -1,95 +1,102 @@
-"""Provenance through merges: every leaf keeps the origin of the file that set it, and nothing
-else (the walk over subtrees replaced a scan over every origin, which made load quadratic)."""
+"""The inheritance law, as properties over arbitrary nested data."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from stacks.config.merge import Layer, Origin, merge
+from hypothesis import given
+from hypothesis import strategies as st
 
-P, C = Path("parent.yaml"), Path("child.yaml")
+from stacks.config.merge import deep_merge
+from stacks.config.yaml_source import read_document
+from tests.support.envs import write_envs
 
-
-def _layer(file: Path, data: dict[str, object], lines: dict[tuple[object, ...], int]) -> Layer:
-    return Layer(data, {k: Origin(file, v) for k, v in lines.items()})  # type: ignore[misc]
-
-
-PARENT = _layer(
-    P,
-    {"a": {"x": 1, "y": [1, {"z": 2}]}, "b": 1, "c": {"d": 1}},
-    {
-        ("a",): 1,
-        ("a", "x"): 2,
-        ("a", "y"): 3,
-        ("a", "y", 0): 3,
-        ("a", "y", 1): 4,
-        ("a", "y", 1, "z"): 4,
-        ("b",): 5,
-        ("c",): 6,
-        ("c", "d"): 7,
-    },
+keys = st.sampled_from(["a", "b", "c", "d", "e"])
+scalars = st.one_of(st.integers(), st.text(max_size=3), st.booleans())
+values = st.recursive(
+    scalars,
+    lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(keys, inner, max_size=4)),
+    max_leaves=12,
 )
+tree = st.dictionaries(keys, values, max_size=5)
+overlay_values = st.recursive(
+    st.one_of(scalars, st.none()),
+    lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(keys, inner, max_size=4)),
+    max_leaves=12,
+)
+overlay = st.dictionaries(keys, overlay_values, max_size=5)
 
 
-def test_replacing_a_subtree_forgets_every_origin_inside_it() -> None:
-    child = _layer(C, {"a": {"y": "flat"}}, {("a",): 1, ("a", "y"): 2})
-    out = merge(PARENT, child)
-    assert out.data["a"] == {"x": 1, "y": "flat"}
-    assert out.origins[("a",)] == Origin(C, 1)
-    assert out.origins[("a", "x")] == Origin(P, 2)
-    assert out.origins[("a", "y")] == Origin(C, 2)
-    assert not [k for k in out.origins if k[:2] == ("a", "y") and len(k) > 2]
+def no_none_in_maps(value: Any) -> bool:
+    if isinstance(value, dict):
+        return all(v is not None and no_none_in_maps(v) for v in value.values())
+    if isinstance(value, list):
+        return all(no_none_in_maps(v) for v in value)
+    return True
 
 
-def test_null_removes_the_key_and_its_origins() -> None:
-    child = _layer(C, {"a": None, "zz": None}, {("a",): 1, ("zz",): 2})
-    out = merge(PARENT, child)
-    assert "a" not in out.data
-    assert "zz" not in out.data
-    assert not [k for k in out.origins if k[:1] in (("a",), ("zz",))]
-    assert out.origins[("b",)] == Origin(P, 5)
+@given(tree)
+def test_empty_overlay_is_identity(base: dict[str, Any]) -> None:
+    assert deep_merge(base, {}) == base
 
 
-def test_a_new_subtree_brings_the_origins_of_its_leaves_but_not_of_its_nulls() -> None:
-    child = _layer(
-        C,
-        {"n": {"k": [1, {"m": 2}], "gone": None}},
+@given(tree)
+def test_merging_onto_nothing_keeps_the_overlay(child: dict[str, Any]) -> None:
+    assert deep_merge({}, child) == child
+
+
+@given(tree)
+def test_merge_with_itself_changes_nothing(base: dict[str, Any]) -> None:
+    assert deep_merge(base, base) == base
+
+
+@given(tree, overlay)
+def test_result_never_holds_null(base: dict[str, Any], child: dict[str, Any]) -> None:
+    assert no_none_in_maps(deep_merge(base, child))
+
+
+@given(tree, overlay)
+def test_each_key_follows_the_law(base: dict[str, Any], child: dict[str, Any]) -> None:
+    merged = deep_merge(base, child)
+    for key in base.keys() - child.keys():
+        assert merged[key] == base[key], "keys the child does not mention are inherited"
+    for key, value in child.items():
+        if value is None:
+            assert key not in merged, "an explicit null removes the inherited key"
+        elif isinstance(value, dict) and isinstance(base.get(key), dict):
+            assert merged[key] == deep_merge(base[key], value), "mappings merge recursively"
+        else:
+            assert key in merged
+            if isinstance(value, list):
+                assert len(merged[key]) == len(value), "lists replace whole, never concatenate"
+            elif not isinstance(value, dict):
+                assert merged[key] == value, "scalars replace"
+
+
+def test_documented_examples() -> None:
+    parent = {"tags": {"team": "a", "tier": "dev"}, "zones": ["a", "b"], "nat": "single"}
+    child = {"tags": {"tier": "prod", "team": None}, "zones": ["c"], "nat": None}
+    assert deep_merge(parent, child) == {"tags": {"tier": "prod"}, "zones": ["c"]}
+
+
+def test_chain_is_a_left_fold_with_provenance(tmp_path: Path) -> None:
+    from stacks.config.loader import load_layer
+
+    env_dir = write_envs(
+        tmp_path,
         {
-            ("n",): 1,
-            ("n", "k"): 2,
-            ("n", "k", 0): 2,
-            ("n", "k", 1): 3,
-            ("n", "k", 1, "m"): 3,
-            ("n", "gone"): 4,
+            "base": "a: {x: 1, y: 2}\nlist: [1, 2]\n",
+            "mid": "extends: base\na: {y: 3}\nlist: [9]\n",
+            "leaf": "extends: mid\na:\n  x: null\n  z: 4\n",
         },
     )
-    out = merge(PARENT, child)
-    assert out.data["n"] == {"k": [1, {"m": 2}]}
-    assert out.origins[("n", "k", 1, "m")] == Origin(C, 3)
-    assert out.origins[("n", "k", 0)] == Origin(C, 2)
-    assert ("n", "gone") not in out.origins
-
-
-def test_replacing_a_mapping_with_a_scalar_and_back() -> None:
-    child = _layer(C, {"c": 5, "b": {"e": 1}}, {("c",): 1, ("b",): 2, ("b", "e"): 3})
-    out = merge(PARENT, child)
-    assert out.data["c"] == 5
-    assert out.data["b"] == {"e": 1}
-    assert ("c", "d") not in out.origins
-    assert out.origins[("b", "e")] == Origin(C, 3)
-    assert out.origins[("c",)] == Origin(C, 1)
-
-
-def test_merge_keeps_inputs_untouched() -> None:
-    before = dict(PARENT.origins)
-    merge(PARENT, _layer(C, {"a": None}, {("a",): 1}))
-    assert dict(PARENT.origins) == before
-    assert PARENT.data["a"] == {"x": 1, "y": [1, {"z": 2}]}
-
-
-def test_a_mapping_merged_without_an_origin_of_its_own_keeps_the_parents() -> None:
-    child = _layer(C, {"c": {"e": 2}}, {("c", "e"): 9})
-    out = merge(PARENT, child)
-    assert out.origins[("c",)] == Origin(P, 6)
-    assert out.origins[("c", "e")] == Origin(C, 9)
-    assert out.data["c"] == {"d": 1, "e": 2}
+    layer, chain = load_layer("leaf", env_dir)
+    assert [p.name for p in chain] == ["base.yaml", "mid.yaml", "leaf.yaml"]
+    assert layer.data["a"] == {"y": 3, "z": 4}
+    assert layer.data["list"] == [9]
+    assert layer.origins[("a", "y")].file.name == "mid.yaml"
+    assert layer.origins[("a", "z")].file.name == "leaf.yaml"
+    assert layer.origins[("a", "z")].line == 4
+    assert ("a", "x") not in layer.origins
+    assert read_document(env_dir / "base.yaml").lines[("a", "x")] == 1
