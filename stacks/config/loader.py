@@ -144,8 +144,19 @@ def _config_error(exc: ValidationError, layer: Layer, leaf: Path) -> ConfigError
         return ConfigError(location, "missing required configuration attribute")
     message = error["msg"].removeprefix("Value error, ")
     given = error.get("input")
-    shown = "" if isinstance(given, dict | list) else f" (got {given!r})"
+    shown = "" if isinstance(given, dict | list) else f" (got {_describe(given)})"
     return ConfigError(location, f"{message}{shown}")
+
+
+def _describe(given: object) -> str:
+    """What the file held, in YAML's words: a quoted "5" is a string, not a number."""
+    if isinstance(given, str):
+        return f"the string {given!r}"
+    if given is None:
+        return "null"
+    if isinstance(given, bool):
+        return "true" if given else "false"
+    return repr(given)
 
 
 def _walk(loc: tuple[int | str, ...]) -> tuple[KeyPath, list[str]]:
