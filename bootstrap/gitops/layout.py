@@ -22,7 +22,6 @@ from stacks.config import Environment
 from stacks.config.types import Frozen
 
 __all__ = [
-    "FLUX_NAMESPACE",
     "METADATA_CONFIGMAP",
     "LayoutOptions",
     "Manifest",
@@ -31,9 +30,7 @@ __all__ = [
     "metadata_facts",
 ]
 
-FLUX_NAMESPACE = "flux-system"
 METADATA_CONFIGMAP = "cluster-metadata"
-SOURCE_NAME = "flux-system"
 RETRY_INTERVAL = "2m"
 TIMEOUT = "5m"
 
@@ -80,6 +77,10 @@ def generate_layout(options: LayoutOptions) -> list[Manifest]:
     """All files bootstrap wants for ``options.env``, sorted by path."""
     env = options.env
     cluster_dir = env.gitops_path.strip("/")
+    flux = env.platform.flux
+    # The Flux Operator names the GitRepository it syncs from (and the root Kustomization)
+    # after the FluxInstance's namespace: one fact, ``platform.flux.namespace``.
+    namespace = source_name = flux.namespace
     managed = _managed_header(env.name)
     substitute = {"substituteFrom": [{"kind": "ConfigMap", "name": METADATA_CONFIGMAP}]}
 
@@ -94,17 +95,24 @@ def generate_layout(options: LayoutOptions) -> list[Manifest]:
             "path": path,
             "prune": True,
             "wait": True,
-            "sourceRef": {"kind": "GitRepository", "name": SOURCE_NAME},
+            "sourceRef": {"kind": "GitRepository", "name": source_name},
             "postBuild": substitute,
         }
-        return _object("kustomize.toolkit.fluxcd.io/v1", "Kustomization", name, spec)
+        if flux.sops.enabled:
+            # The root Kustomization's decryption (gen/flux.py) does not reach the children
+            # that apply the user's content: each decrypts with the same key.
+            spec["decryption"] = {
+                "provider": flux.sops.provider,
+                "secretRef": {"name": flux.sops.key_secret},
+            }
+        return _object("kustomize.toolkit.fluxcd.io/v1", "Kustomization", name, namespace, spec)
 
     configmap = {
         "apiVersion": "v1",
         "kind": "ConfigMap",
         "metadata": {
             "name": METADATA_CONFIGMAP,
-            "namespace": FLUX_NAMESPACE,
+            "namespace": namespace,
             "labels": {"app.kubernetes.io/managed-by": "underlay"},
         },
         "data": metadata_facts(env, options.outputs),
@@ -191,11 +199,13 @@ def _kustomize(resources: list[str]) -> dict[str, Any]:
     }
 
 
-def _object(api_version: str, kind: str, name: str, spec: dict[str, Any]) -> dict[str, Any]:
+def _object(
+    api_version: str, kind: str, name: str, namespace: str, spec: dict[str, Any]
+) -> dict[str, Any]:
     return {
         "apiVersion": api_version,
         "kind": kind,
-        "metadata": {"name": name, "namespace": FLUX_NAMESPACE},
+        "metadata": {"name": name, "namespace": namespace},
         "spec": spec,
     }
 
