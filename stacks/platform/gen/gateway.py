@@ -147,6 +147,9 @@ def gateway_releases(env: Environment, objects_chart_path: str) -> list[HelmRele
                     "envoyGateway": {"enabled": True},
                 }
             },
+            # Its CRDs are chart templates: uninstalling or replacing this release deletes every
+            # Gateway and HTTPRoute in the cluster. Terraform refuses that (docs/platform.md).
+            protect=True,
         ),
         HelmRelease(
             name="envoy-gateway",

@@ -65,6 +65,9 @@ class HelmRelease:
     skip_crds: bool = False
     custom_objects: tuple[K8sObject, ...] = field(default=())
     """The custom resources this release creates from its values (checked against their API)."""
+    protect: bool = False
+    """Terraform refuses to destroy or replace it (``lifecycle.prevent_destroy``): for releases
+    whose uninstall would delete CRDs and with them every object of those kinds."""
 
 
 def common_labels(env: Environment) -> dict[str, str]:

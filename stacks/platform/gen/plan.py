@@ -87,6 +87,7 @@ def release_document(release: HelmRelease) -> dict[str, Any]:
             "chart": release.chart,
             "version": release.version,
             "skip_crds": release.skip_crds,
+            "protect": release.protect,
             "depends_on": list(release.depends_on),
         },
         "values": _plain(release.values),
