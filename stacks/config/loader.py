@@ -23,6 +23,7 @@ from stacks.errors import ConfigError, Location
 
 __all__ = [
     "DEFAULT_ENV_DIR",
+    "ENV_DIR_VARIABLE",
     "LoadedEnvironment",
     "environment_names",
     "iter_leaves",
@@ -32,6 +33,8 @@ __all__ = [
 ]
 
 DEFAULT_ENV_DIR = Path("environments")
+"""Where environment files live unless ``--env-dir`` / ``UNDERLAY_ENV_DIR`` say otherwise."""
+ENV_DIR_VARIABLE = "UNDERLAY_ENV_DIR"
 SUFFIX = ".yaml"
 
 

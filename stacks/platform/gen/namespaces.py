@@ -13,7 +13,11 @@ from stacks.platform.gen.objects import K8sObject, metadata, obj
 __all__ = [
     "PSA_LEVEL",
     "ROUTES_LABEL",
-    "NamespaceSpec", "container_port", "namespace_objects", "namespaces"]
+    "NamespaceSpec",
+    "container_port",
+    "namespace_objects",
+    "namespaces",
+]
 
 PSA_LEVEL = "restricted"
 ROUTES_LABEL = "underlay.io/gateway-routes"
