@@ -196,6 +196,15 @@ class BackupJobSettings(Frozen):
     limits_cpu: Quantity = "500m"
     limits_memory: Quantity = "512Mi"
     work_dir_size: Quantity = "1Gi"
+    keep_last: int = Field(30, ge=1, le=10000, description="`backup run --keep-last`.")
+    max_age_days: int = Field(30, ge=1, le=36500, description="`backup run --max-age` (days).")
+    git_secret: Name | None = Field(
+        None,
+        description="Secret (created outside this repo) with read access to a private manifest "
+        "repo: key `ssh-privatekey` (a read-only deploy key) or `token`. Mounted read-only as "
+        "files, never passed in argv or env values. None: the repo is public.",
+    )
+    git_secret_kind: Literal["ssh-key", "token"] = "ssh-key"
 
 
 class PlatformSettings(Frozen):
