@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from ruamel.yaml import YAML
 
 from bootstrap.gitops.layout import LayoutOptions, generate_layout
 from stacks.config import load_environment
 from stacks.platform.gen.flux import flux_instance
-from tests.support.envs import MINIMAL_DEV, write_envs
+from tests.support.envs import MINIMAL_DEV, SAMPLE_ENV_DIR, write_envs
 
 
 def _docs(tmp_path: Any, extra: str) -> tuple[Any, list[dict[str, Any]]]:
@@ -63,3 +64,47 @@ def test_child_kustomizations_decrypt_sops(tmp_path: Any) -> None:
 def test_no_decryption_without_sops(tmp_path: Any) -> None:
     _, docs = _docs(tmp_path, "")
     assert all("decryption" not in d["spec"] for d in docs if d["kind"] == "Kustomization")
+
+
+def _key(o: dict[str, Any]) -> tuple[str, str, str]:
+    return (o["kind"], o["metadata"].get("namespace", ""), o["metadata"]["name"])
+
+
+def terraform_owned(env: Any) -> set[tuple[str, str, str]]:
+    """What ``<env>-platform`` owns: its objects, what its charts render from our values, the
+    Helm releases, and what the FluxInstance's sync creates (source + root Kustomization)."""
+    from stacks.platform.render import environment_plan
+
+    plan = environment_plan(env)
+    ns = env.platform.flux.namespace
+    return (
+        {_key(o) for o in plan.objects + plan.custom_objects}
+        | {("HelmRelease", r.namespace, r.name) for r in plan.releases}
+        | {("GitRepository", ns, ns), ("Kustomization", ns, ns)}
+    )
+
+
+def layout_owned(env: Any) -> set[tuple[str, str, str]]:
+    yaml = YAML(typ="safe", pure=True)
+    return {
+        _key(d)
+        for m in generate_layout(LayoutOptions(env=env))
+        if m.path.endswith(".yaml")
+        for d in yaml.load_all(m.content)
+        if d and "metadata" in d
+    }
+
+
+@pytest.mark.parametrize("name", sorted(p.stem for p in SAMPLE_ENV_DIR.glob("*.yaml")))
+def test_terraform_and_the_manifest_repo_own_disjoint_objects(name: str) -> None:
+    env = load_environment(name, SAMPLE_ENV_DIR).env
+    repo = layout_owned(env)
+    assert repo
+    assert terraform_owned(env) & repo == set()
+
+
+def test_the_disjointness_check_sees_an_overlap() -> None:
+    env = load_environment("prod", SAMPLE_ENV_DIR).env
+    ns = env.platform.flux.namespace
+    # A gotk-sync.yaml in the repo would be a second owner of the operator's objects.
+    assert ("Kustomization", ns, ns) in terraform_owned(env)
