@@ -11,17 +11,17 @@ without either. Two kinds of file come out:
 
 from __future__ import annotations
 
-import io
 import re
 from typing import Any, Literal
 
 from pydantic import Field
-from ruamel.yaml import YAML
 
 from stacks.clouds import cloud_module
 from stacks.clouds.contract import OUTPUT_ALIASES
 from stacks.config import Environment
 from stacks.config.types import Frozen
+from stacks.platform.gen.objects import MANAGED_BY
+from stacks.yaml_out import dump_all
 
 __all__ = [
     "METADATA_CONFIGMAP",
@@ -117,7 +117,7 @@ def generate_layout(options: LayoutOptions) -> list[Manifest]:
         "metadata": {
             "name": METADATA_CONFIGMAP,
             "namespace": namespace,
-            "labels": {"app.kubernetes.io/managed-by": "underlay"},
+            "labels": {"app.kubernetes.io/managed-by": MANAGED_BY},
         },
         "data": metadata_facts(env, options.outputs),
     }
@@ -215,13 +215,7 @@ def _object(
 
 
 def _dump_all(documents: list[dict[str, Any]]) -> str:
-    yaml = YAML(typ="safe", pure=True)
-    yaml.default_flow_style = False
-    yaml.width = 1 << 16  # long values (the CA bundle) stay on one line
-    yaml.sort_base_mapping_type_on_output = False  # type: ignore[assignment]
-    out = io.StringIO()
-    yaml.dump_all(documents, out)
-    text = out.getvalue()
+    text = dump_all(documents)
     return text if len(documents) > 1 else text.removeprefix("---\n")
 
 
