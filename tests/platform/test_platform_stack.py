@@ -201,6 +201,10 @@ def test_backup_cronjob_is_hardened_and_points_at_repo_and_bucket(synth_out: Pat
         "https://git.example.com/platform/manifests.git",
         "--to",
         f"${{{REMOTE}.backup_target}}",
+        "--keep-last",
+        "30",
+        "--max-age",
+        "30",
     ]
     sc = container["security_context"]
     assert sc["read_only_root_filesystem"] is True
