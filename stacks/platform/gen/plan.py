@@ -103,5 +103,6 @@ def render_files(plan: PlatformPlan) -> dict[str, str]:
     for release in plan.releases:
         files[f"releases/{release.name}.yaml"] = to_yaml([release_document(release)])
         if release.custom_objects:
-            files[f"custom/{release.name}.yaml"] = to_yaml(list(release.custom_objects))
+            note = "".join(f"# {line}\n" for line in release.reshaped.splitlines())
+            files[f"custom/{release.name}.yaml"] = note + to_yaml(list(release.custom_objects))
     return dict(sorted(files.items()))

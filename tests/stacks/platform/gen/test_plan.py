@@ -116,3 +116,16 @@ def test_the_walk_finds_a_key_the_chart_lacks() -> None:
     )
     ours = {"crds": {"enabled": False}, "deployment": {"replicas": 2, "bogus": 1}}
     assert unknown_keys(ours, theirs, "gateway-helm") == ["crds", "deployment.bogus"]
+
+
+def test_render_says_which_objects_the_charts_reshape() -> None:
+    from stacks.platform.gen.plan import render_files
+
+    plan = environment_plan(load_environment("prod", SAMPLE_ENV_DIR).env)
+    files = render_files(plan)
+    flux, monitoring = files["custom/flux.yaml"], files["custom/kube-prometheus-stack.yaml"]
+    assert flux.startswith("# Reshaped by the flux-instance chart")
+    assert "PodMonitor" in monitoring.split("\n---")[0] and monitoring.startswith("#")
+    assert not files["custom/gateway.yaml"].startswith("#")  # our chart renders verbatim
+    docs = list(YAML(typ="safe", pure=True).load_all(monitoring))
+    assert [d["kind"] for d in docs] == ["PrometheusRule"]
