@@ -24,6 +24,7 @@ from stacks.errors import ConfigError, Location
 
 __all__ = [
     "DEFAULT_ENV_DIR",
+    "ENV_DIR_VARIABLE",
     "LoadedEnvironment",
     "check_name_collisions",
     "environment_names",
@@ -34,6 +35,8 @@ __all__ = [
 ]
 
 DEFAULT_ENV_DIR = Path("environments")
+"""Where environment files live unless ``--env-dir`` / ``UNDERLAY_ENV_DIR`` say otherwise."""
+ENV_DIR_VARIABLE = "UNDERLAY_ENV_DIR"
 SUFFIX = ".yaml"
 
 

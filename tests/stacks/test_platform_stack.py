@@ -207,6 +207,10 @@ def test_backup_cronjob_is_hardened_and_points_at_repo_and_bucket(synth_out: Pat
         "https://git.example.com/platform/manifests.git",
         "--to",
         f"${{{REMOTE}.backup_target}}",
+        "--keep-last",
+        "30",
+        "--max-age",
+        "30",
     ]
     sc = container["security_context"]
     assert sc["read_only_root_filesystem"] is True
@@ -266,7 +270,7 @@ def test_summary_says_what_it_would_apply_and_that_it_needs_a_cluster(synth_out:
     text = platform_summary("local", SAMPLE_ENV_DIR, synth_dir=synth_out)
     assert "local-platform would apply 38 resources" in text
     assert "1 kubernetes_cron_job_v1" in text
-    assert "flux-system/flux: flux-instance 0.33.0" in text
+    assert "flux-system/flux: flux-instance 0.49.0" in text
     assert "needs a real Kubernetes cluster" in text
     assert text == platform_summary("local", SAMPLE_ENV_DIR, synth_dir=synth_out)
     offline = platform_summary("local", SAMPLE_ENV_DIR)
@@ -285,3 +289,14 @@ def test_backup_job_fits_the_job_image(synth_out: Path) -> None:
     assert pod["spec"]["security_context"]["run_as_user"] == "10001"  # a string in the provider
     assert container["working_dir"] == "/work"
     assert "WORKDIR /work" in dockerfile
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_gateway_api_crds_release_cannot_be_destroyed_or_replaced(
+    synth_out: Path, env: str
+) -> None:
+    """Uninstalling gateway-crds-helm deletes every Gateway and HTTPRoute: Terraform refuses."""
+    stack = load_stack(synth_out, f"{env}-platform")
+    releases = {r["name"]: r for r in resources(stack, "helm_release").values()}
+    assert releases["gateway-crds"]["lifecycle"] == {"prevent_destroy": True}
+    assert all("lifecycle" not in r for n, r in releases.items() if n != "gateway-crds")

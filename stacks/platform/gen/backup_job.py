@@ -13,16 +13,35 @@ from typing import Any
 from stacks.config.model import Environment
 from stacks.platform.gen.objects import ClusterRefs, K8sObject, metadata, obj
 
-__all__ = ["CRONJOB_NAME", "WORK_DIR", "backup_command", "backup_objects"]
+__all__ = [
+    "CRONJOB_NAME",
+    "GIT_SECRET_DIR",
+    "TOKEN_FILE_VARIABLE",
+    "WORK_DIR",
+    "backup_command",
+    "backup_objects",
+]
 
 CRONJOB_NAME = "manifest-repo-backup"
 WORK_DIR = "/work"
 _DIGEST = "@sha256:"
 
 
+GIT_SECRET_DIR = "/etc/underlay/git"
+"""Where the job's git credential Secret is mounted (read-only files, never argv)."""
+TOKEN_FILE_VARIABLE = "UNDERLAY_GIT_TOKEN_FILE"
+"""Names the file holding an HTTPS token (the issue-14 git layer reads it)."""
+
+
 def backup_command(env: Environment, refs: ClusterRefs) -> list[str]:
-    """The backup issue's interface: ``underlay backup run --repo URL --to s3://bucket/prefix``."""
-    return ["underlay", "backup", "run", "--repo", env.gitops.repo, "--to", refs.backup_target]
+    """``underlay backup run --repo URL --to TARGET`` with the retention of docs/backup.md and,
+    for a private repo over SSH, ``--ssh-key FILE`` pointing into the mounted Secret."""
+    job = env.backup.job
+    command = ["underlay", "backup", "run", "--repo", env.gitops.repo, "--to", refs.backup_target]
+    command += ["--keep-last", str(job.keep_last), "--max-age", str(job.max_age_days)]
+    if job.git_secret and job.git_secret_kind == "ssh-key":
+        command += ["--ssh-key", f"{GIT_SECRET_DIR}/ssh-privatekey"]
+    return command
 
 
 def backup_objects(
@@ -73,6 +92,11 @@ def backup_objects(
                 "env": [
                     {"name": "HOME", "value": WORK_DIR},
                     {"name": "TMPDIR", "value": WORK_DIR},
+                    *(
+                        [{"name": TOKEN_FILE_VARIABLE, "value": f"{GIT_SECRET_DIR}/token"}]
+                        if job.git_secret and job.git_secret_kind == "token"
+                        else []
+                    ),
                 ],
                 "workingDir": WORK_DIR,
                 "resources": {
@@ -80,10 +104,24 @@ def backup_objects(
                     "limits": {"cpu": job.limits_cpu, "memory": job.limits_memory},
                 },
                 "securityContext": restricted,
-                "volumeMounts": [{"name": "work", "mountPath": WORK_DIR}],
+                "volumeMounts": [
+                    {"name": "work", "mountPath": WORK_DIR},
+                    *(
+                        [{"name": "git", "mountPath": GIT_SECRET_DIR, "readOnly": True}]
+                        if job.git_secret
+                        else []
+                    ),
+                ],
             }
         ],
-        "volumes": [{"name": "work", "emptyDir": {"sizeLimit": job.work_dir_size}}],
+        "volumes": [
+            {"name": "work", "emptyDir": {"sizeLimit": job.work_dir_size}},
+            *(
+                [{"name": "git", "secret": {"secretName": job.git_secret, "defaultMode": 0o400}}]
+                if job.git_secret
+                else []
+            ),
+        ],
     }
     cron = obj(
         "batch/v1",

@@ -174,5 +174,12 @@ def monitoring_releases(env: Environment) -> list[HelmRelease]:
             version=env.versions.charts.kube_prometheus_stack,
             values=values,
             custom_objects=tuple(monitoring_objects(env)),
+            reshaped=(
+                "Reshaped by the kube-prometheus-stack chart: the PrometheusRule below is named\n"
+                "<release fullname>-underlay-platform and carries the chart's labels (app,\n"
+                "release, chart, heritage) instead of these. The chart also creates a PodMonitor\n"
+                "for the Flux controllers from prometheus.additionalPodMonitors (see\n"
+                "releases/kube-prometheus-stack.yaml), which is not listed here."
+            ),
         )
     ]
