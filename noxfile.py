@@ -135,6 +135,14 @@ def bench_backup(session: nox.Session) -> None:
 
 
 @nox.session
+def drift(session: nox.Session) -> None:
+    """`underlay drift` with the arguments after `--` (default: every environment). Fails (exit
+    3) on drift; the scheduled CI jobs run this and keep one open report (docs/monitoring.md)."""
+    install_project(session, "test")
+    session.run("underlay", "drift", *session.posargs, env={**QUIET_NODE, **provider_mirror_env()})
+
+
+@nox.session
 def engines(session: nox.Session) -> None:
     """cdktf 0.21 and CDK Terrain (cdktn) synthesize the same JSON."""
     install_project(session, "test,cdktn")
@@ -185,6 +193,7 @@ def demo(session: nox.Session) -> None:
             _summarize_local_platform(session)
             repo = _bootstrap_manifest_repo(session, env, work, outputs)
             _backup_round_trip(session, env, work, repo, outputs)
+            _drift_and_status(session, env, repo, outputs)
         finally:
             moto.terminate()
             moto.wait(timeout=10)
@@ -260,6 +269,17 @@ def _backup_round_trip(
         ["git", "--git-dir", str(restored), "show-ref"], capture_output=True, text=True, check=True
     ).stdout
     session.log(f"restored {restored.relative_to(ROOT)}:\n{refs}")
+
+
+def _drift_and_status(session: nox.Session, env: dict[str, str], repo: Path, outputs: Path) -> None:
+    """`underlay drift local` (clean: nothing changed since the deploy and the bootstrap), a
+    restore drill, and the backup part of `underlay status local`."""
+    s3 = {**env, "UNDERLAY_S3_ENDPOINT": env["UNDERLAY_AWS_ENDPOINT"]}
+    target = json.loads(outputs.read_text())["local-cluster"]["backup_target"]
+    session.run("underlay", "drift", "local", "--repo", str(repo), env=env)
+    session.run("underlay", "backup", "drill", "--from", target, env=s3)
+    session.log("the Kubernetes part of `underlay status` needs a cluster: skipped here")
+    session.run("underlay", "status", "local", "--skip-cluster", "--outputs", str(outputs), env=s3)
 
 
 def _wait_for(port: int, timeout: float = 30) -> None:
