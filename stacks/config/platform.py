@@ -17,6 +17,7 @@ from stacks.config.types import Duration, Frozen, Name
 __all__ = [
     "BackupJobSettings",
     "ChartVersions",
+    "DrillSettings",
     "FluxSettings",
     "GatewaySettings",
     "ImageRef",
@@ -205,6 +206,17 @@ class BackupJobSettings(Frozen):
         "files, never passed in argv or env values. None: the repo is public.",
     )
     git_secret_kind: Literal["ssh-key", "token"] = "ssh-key"
+
+
+class DrillSettings(Frozen):
+    """The restore-drill CronJob (``underlay backup drill``); it shares the backup job's hardening
+    and resources (``backup.job``)."""
+
+    enabled: bool = True
+    schedule: str = Field("41 3 * * 0", pattern=r"^\S+ \S+ \S+ \S+ \S+$")
+    max_age_days: int = Field(
+        8, ge=1, le=366, description="Alert and status red when no drill succeeded for this long."
+    )
 
 
 class PlatformSettings(Frozen):
