@@ -19,8 +19,12 @@ def _edit(path: Path, old: str, new: str) -> None:
 
 def test_parent_field_reaches_exactly_its_children(project: Path) -> None:
     env_dir = project / "environments"
-    children = {
-        p.stem for p in env_dir.glob("*.yaml") if "extends: dev" in p.read_text(encoding="utf-8")
+    from stacks.config import environment_names, load_environment
+
+    children = {  # every environment that extends dev, directly or through a parent
+        n
+        for n in environment_names(env_dir)
+        if n != "dev" and (env_dir / "dev.yaml").resolve() in load_environment(n, env_dir).chain
     }
     assert children, "some sample environment extends dev"
     dev = env_dir / "dev.yaml"
@@ -31,6 +35,7 @@ def test_parent_field_reaches_exactly_its_children(project: Path) -> None:
     expected = {"dev"} | {
         c for c in children if "log_retention_days" not in (env_dir / f"{c}.yaml").read_text()
     }
+    assert "prod" in expected, "prod inherits it through staging"
     assert len(expected) > 1, "the field is inherited by at least one child"
     assert set(result.envs) == expected
     assert all(stacks for stacks in result.stacks.values())
