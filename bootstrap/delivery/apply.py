@@ -57,7 +57,9 @@ def apply_plan(env_dir: Path, env: str, plan_dir: Path) -> Applied:
                 f"but {commit[:12]} is checked out; plan again"
             )
         stacks: dict[str, Any] = entry.get("stacks", {})
-        planned = [s for s in (f"{env}-cluster", f"{env}-platform") if stacks.get(s, {}).get("planned")]
+        planned = [
+            s for s in (f"{env}-cluster", f"{env}-platform") if stacks.get(s, {}).get("planned")
+        ]
         skipped = [s for s in stacks if s not in planned]
         for stack in planned:
             if not (plan_dir / f"{stack}.tfplan").is_file():
@@ -76,7 +78,10 @@ def apply_plan(env_dir: Path, env: str, plan_dir: Path) -> Applied:
                 tf = terraform_for(folder, head.root)
                 tf.init()
                 result = tf.run(
-                    "apply", "-input=false", "-no-color", str(plan_dir / f"{stack}.tfplan"),
+                    "apply",
+                    "-input=false",
+                    "-no-color",
+                    str(plan_dir / f"{stack}.tfplan"),
                     check=False,
                 )
                 if result.returncode != 0:
@@ -88,7 +93,9 @@ def apply_plan(env_dir: Path, env: str, plan_dir: Path) -> Applied:
                         )
                     from stacks.terraform_runner import TerraformError
 
-                    last = " | ".join(line.strip() for line in text.strip().splitlines()[-6:])
+                    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+                    errors = [i for i, line in enumerate(lines) if line.startswith("Error:")]
+                    last = " | ".join(lines[errors[0] : errors[0] + 4] if errors else lines[-6:])
                     raise TerraformError(f"terraform apply of {stack} failed: {last}")
                 outputs[stack] = tf.outputs()
     return Applied(env, commit, planned, skipped, outputs)

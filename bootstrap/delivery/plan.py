@@ -136,7 +136,9 @@ def _plan_env(
             "planned": True,
             "synth_hash": digest,
             "plan_file": plan_file.name,
-            "counts": {k: report.counts().get(k, 0) for k in ("create", "update", "replace", "delete")},
+            "counts": {
+                k: report.counts().get(k, 0) for k in ("create", "update", "replace", "delete")
+            },
         }
     return (
         EnvReport(
@@ -191,9 +193,11 @@ def _manifest_change(name: str, head: Tree, base: Tree | None) -> list[str]:
         return []
     before = _load(name, base)
     new = {m.path: m.content for m in generate_layout(LayoutOptions(env=after.env))}
-    old = {} if before is None else {
-        m.path: m.content for m in generate_layout(LayoutOptions(env=before.env))
-    }
+    old = (
+        {}
+        if before is None
+        else {m.path: m.content for m in generate_layout(LayoutOptions(env=before.env))}
+    )
     lines = []
     for path in sorted(old.keys() | new.keys()):
         if path not in old:
@@ -202,7 +206,11 @@ def _manifest_change(name: str, head: Tree, base: Tree | None) -> list[str]:
             lines.append(f"- {path} (bootstrap never deletes: left in place)")
         elif old[path] != new[path]:
             lines.append(f"~ {path}")
-            lines += list(difflib.unified_diff(old[path].splitlines(), new[path].splitlines(), lineterm="", n=1))[2:]
+            lines += list(
+                difflib.unified_diff(
+                    old[path].splitlines(), new[path].splitlines(), lineterm="", n=1
+                )
+            )[2:]
     return lines or ["(no manifest-repo file changes)"]
 
 

@@ -87,7 +87,9 @@ class EnvReport:
 
 
 def _counts_line(counts: Counter[str]) -> str:
-    return ", ".join(f"{counts.get(k, 0)} to {k}" for k in ("create", "update", "replace", "delete"))
+    return ", ".join(
+        f"{counts.get(k, 0)} to {k}" for k in ("create", "update", "replace", "delete")
+    )
 
 
 def _risky(report: EnvReport) -> list[str]:
@@ -96,7 +98,7 @@ def _risky(report: EnvReport) -> list[str]:
         for change in stack.changes:
             if change.risks:
                 lines.append(f"- ⚠️ **{risk_of(change)}**: `{change.address}` ({stack.stack})")
-    lines.sort(key=lambda line: (0 if "replace" in line or "delete" in line else 1))
+    lines.sort(key=lambda line: 0 if "replace" in line or "delete" in line else 1)
     return lines
 
 
@@ -136,7 +138,9 @@ def _env_section(report: EnvReport, level: int, files_hint: str) -> list[str]:
         out += _details("effective configuration, base vs head", list(report.config_diff), "")
     if report.manifest_change:
         out += _details(
-            "manifest repo: what `underlay bootstrap` would change", list(report.manifest_change), ""
+            "manifest repo: what `underlay bootstrap` would change",
+            list(report.manifest_change),
+            "",
         )
     out.extend(report.extra)
     out.append("")
