@@ -9,7 +9,7 @@ import click
 
 from bootstrap.cli.options import env_dir_option
 
-__all__ = ["affected_cmd", "apply_cmd", "plan_cmd"]
+__all__ = ["affected_cmd", "apply_cmd", "deliver_cmd", "plan_cmd"]
 
 
 @click.command("affected")
@@ -69,6 +69,12 @@ def apply_cmd(env: str, plan_dir: Path, env_dir: Path) -> None:
     done = apply_plan(env_dir, env, plan_dir)
     for stack in done.applied:
         click.echo(f"applied {stack} (commit {done.commit[:12]})")
+    from bootstrap.delivery.deliver import NOTES_REF, record_apply
+    from bootstrap.delivery.trees import repo_root
+
+    if done.applied:
+        record_apply(repo_root(env_dir), done.commit, env)
+        click.echo(f"recorded: {env} applied {done.commit[:12]} (refs/notes/{NOTES_REF})")
     for stack in done.skipped:
         click.echo(f"not applied: {stack} (Terraform did not plan it)")
     outputs_file = plan_dir / "outputs.json"
@@ -79,3 +85,32 @@ def apply_cmd(env: str, plan_dir: Path, env_dir: Path) -> None:
         target = resolve_target(environment, repo=None, branch=None)
         outcome = bootstrap_env(environment, target, outputs_file)
         click.echo(f"manifest repo: {outcome.status}")
+
+
+@click.command("deliver")
+@click.option(
+    "--event",
+    type=click.Choice(["pull_request", "push", "tag"]),
+    required=True,
+    help="The CI event.",
+)
+@click.option("--ref", required=True, help="The event's git ref: branch, commit or tag name.")
+@click.option("--base", default=None, help="pull_request: plan only what changed since BASE.")
+@click.option("--json", "as_json", is_flag=True, help='Print {"plan": [...], "apply": [...]}.')
+@env_dir_option
+def deliver_cmd(event: str, ref: str, base: str | None, as_json: bool, env_dir: Path) -> None:
+    """Which environments to plan and to apply for a CI event; refuses a tag whose commit the
+    `after` environment has not applied."""
+    from typing import cast
+
+    from bootstrap.delivery.deliver import Event, deliver
+
+    decision = deliver(env_dir, cast(Event, event), ref, base)
+    if as_json:
+        payload = {"commit": decision.commit, "plan": decision.plan, "apply": decision.apply}
+        click.echo(json.dumps(payload))
+        return
+    for env in decision.plan:
+        click.echo(f"plan {env}")
+    for env in decision.apply:
+        click.echo(f"apply {env}")

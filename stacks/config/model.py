@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from stacks.clouds.aws.settings import AwsSettings
+from stacks.config.delivery import DeliverySettings
 from stacks.config.platform import BackupJobSettings, PlatformSettings, Versions
 from stacks.config.types import Cidr, Duration, Frozen, Name
 
@@ -109,6 +110,7 @@ class Environment(Frozen):
     gitops: GitOpsSettings = GitOpsSettings()
     platform: PlatformSettings = PlatformSettings()
     versions: Versions = Versions()
+    delivery: DeliverySettings = DeliverySettings()
 
     @property
     def cluster_name(self) -> str:
