@@ -188,20 +188,16 @@ def demo(session: nox.Session) -> None:
 
 
 def _deploy_local_cluster(session: nox.Session, env: dict[str, str], work: Path) -> Path:
+    """`underlay plan local` (its summary.md is what a reviewer reads), then `underlay apply
+    local --plan` of exactly that plan; `underlay synth local` for the platform summary."""
     # A new emulator holds nothing: state from an earlier demo would describe ghosts.
     shutil.rmtree(ROOT / "terraform-state", ignore_errors=True)
-    outputs = work / "outputs.json"
-    session.run(
-        str(ROOT / "node_modules" / ".bin" / "cdktf"),
-        "deploy",
-        "local-cluster",
-        "--auto-approve",
-        "--skip-provider-lock",
-        "--outputs-file",
-        str(outputs),
-        env=env,
-        external=True,
-    )
+    plan_dir = work / "plan"
+    session.run("underlay", "plan", "local", "--out", str(plan_dir), env=env, silent=True)
+    print((plan_dir / "summary.md").read_text())
+    session.run("underlay", "apply", "local", "--plan", str(plan_dir), env=env)
+    session.run("underlay", "synth", "local", env=env, silent=True)
+    outputs = plan_dir / "outputs.json"
     session.log("local-cluster outputs:")
     for key, value in json.loads(outputs.read_text())["local-cluster"].items():
         text = str(value)
@@ -267,3 +263,29 @@ def _wait_for(port: int, timeout: float = 30) -> None:
         except OSError:
             time.sleep(0.2)
     raise RuntimeError(f"the emulator did not answer on port {port}")
+
+
+# --- The PR loop for the user's CI (docs/delivery.md); arguments go through as posargs. ---
+
+
+def _underlay(session: nox.Session, command: str) -> None:
+    session.install("-c", "constraints.txt", "-e", ".")
+    session.run("underlay", command, *session.posargs, env={**QUIET_NODE, **provider_mirror_env()})
+
+
+@nox.session
+def plan(session: nox.Session) -> None:
+    """Saved plans + summary.md: `nox -s plan -- --base origin/main --out plans`."""
+    _underlay(session, "plan")
+
+
+@nox.session
+def apply(session: nox.Session) -> None:
+    """Apply exactly the saved plans: `nox -s apply -- staging --plan plans`."""
+    _underlay(session, "apply")
+
+
+@nox.session
+def deliver(session: nox.Session) -> None:
+    """Envs to plan/apply for a CI event: `nox -s deliver -- --event tag --ref prod-1`."""
+    _underlay(session, "deliver")

@@ -40,7 +40,25 @@ class Decision:
 def record_apply(root: Path, commit: str, env: str) -> None:
     """Append ``applied <env> <time>`` to the commit's note (push the notes ref from CI)."""
     stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    git(root, "notes", f"--ref={NOTES_REF}", "append", "-m", f"applied {env} {stamp}", commit)
+    who = subprocess.run(
+        ["git", "-C", str(root), "config", "--get", "user.email"], capture_output=True, check=False
+    )
+    # A CI checkout often has no identity; the note then says underlay wrote it.
+    ident = (
+        []
+        if who.returncode == 0
+        else ["-c", "user.name=underlay", "-c", "user.email=underlay@localhost"]
+    )
+    git(
+        root,
+        *ident,
+        "notes",
+        f"--ref={NOTES_REF}",
+        "append",
+        "-m",
+        f"applied {env} {stamp}",
+        commit,
+    )
 
 
 def applied_envs(root: Path, commit: str) -> set[str]:
