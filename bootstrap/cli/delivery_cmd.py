@@ -59,8 +59,15 @@ def plan_cmd(envs: tuple[str, ...], base: str | None, outdir: Path, env_dir: Pat
     required=True,
     help="The folder `underlay plan` wrote.",
 )
+@click.option(
+    "--push-record",
+    "push_remote",
+    default=None,
+    metavar="REMOTE",
+    help="After a successful apply, push the record (refs/notes/underlay-applied) to REMOTE.",
+)
 @env_dir_option
-def apply_cmd(env: str, plan_dir: Path, env_dir: Path) -> None:
+def apply_cmd(env: str, plan_dir: Path, push_remote: str | None, env_dir: Path) -> None:
     """Apply exactly ENV's saved plans (cluster, then platform); then update its manifest repo."""
     from bootstrap.delivery.apply import apply_plan
     from stacks.config import load_environment
@@ -69,12 +76,15 @@ def apply_cmd(env: str, plan_dir: Path, env_dir: Path) -> None:
     done = apply_plan(env_dir, env, plan_dir)
     for stack in done.applied:
         click.echo(f"applied {stack} (commit {done.commit[:12]})")
-    from bootstrap.delivery.deliver import NOTES_REF, record_apply
+    from bootstrap.delivery.deliver import NOTES_REF, push_records, record_apply
     from bootstrap.delivery.trees import repo_root
 
     if done.applied:
-        record_apply(repo_root(env_dir), done.commit, env)
+        root = repo_root(env_dir)
+        record_apply(root, done.commit, env)
         click.echo(f"recorded: {env} applied {done.commit[:12]} (refs/notes/{NOTES_REF})")
+        if push_remote:
+            push_records(root, push_remote)
     for stack in done.skipped:
         click.echo(f"not applied: {stack} (Terraform did not plan it)")
     outputs_file = plan_dir / "outputs.json"
@@ -97,14 +107,28 @@ def apply_cmd(env: str, plan_dir: Path, env_dir: Path) -> None:
 @click.option("--ref", required=True, help="The event's git ref: branch, commit or tag name.")
 @click.option("--base", default=None, help="pull_request: plan only what changed since BASE.")
 @click.option("--json", "as_json", is_flag=True, help='Print {"plan": [...], "apply": [...]}.')
+@click.option(
+    "--fetch-records",
+    "fetch_remote",
+    default=None,
+    metavar="REMOTE",
+    help="First fetch the apply record (refs/notes/underlay-applied) from REMOTE.",
+)
 @env_dir_option
-def deliver_cmd(event: str, ref: str, base: str | None, as_json: bool, env_dir: Path) -> None:
+def deliver_cmd(
+    event: str, ref: str, base: str | None, as_json: bool, fetch_remote: str | None, env_dir: Path
+) -> None:
     """Which environments to plan and to apply for a CI event; refuses a tag whose commit the
     `after` environment has not applied."""
     from typing import cast
 
     from bootstrap.delivery.deliver import Event, deliver
 
+    if fetch_remote:
+        from bootstrap.delivery.deliver import fetch_records
+        from bootstrap.delivery.trees import repo_root
+
+        fetch_records(repo_root(env_dir), fetch_remote)
     decision = deliver(env_dir, cast(Event, event), ref, base)
     if as_json:
         payload = {"commit": decision.commit, "plan": decision.plan, "apply": decision.apply}

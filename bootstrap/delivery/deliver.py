@@ -22,7 +22,15 @@ from typing import Literal
 from bootstrap.delivery.errors import DeliveryError
 from bootstrap.delivery.trees import git, repo_root
 
-__all__ = ["NOTES_REF", "Decision", "applied_envs", "deliver", "record_apply"]
+__all__ = [
+    "NOTES_REF",
+    "Decision",
+    "applied_envs",
+    "deliver",
+    "fetch_records",
+    "push_records",
+    "record_apply",
+]
 
 NOTES_REF = "underlay-applied"
 Event = Literal["pull_request", "push", "tag"]
@@ -59,6 +67,20 @@ def record_apply(root: Path, commit: str, env: str) -> None:
         f"applied {env} {stamp}",
         commit,
     )
+
+
+def push_records(root: Path, remote: str) -> None:
+    """Share the record: push the notes ref (CI does this right after a successful apply)."""
+    ref = f"refs/notes/{NOTES_REF}"
+    git(root, "push", "--quiet", remote, f"{ref}:{ref}")
+
+
+def fetch_records(root: Path, remote: str) -> None:
+    """Bring the remote's record in (forced: the remote is the record); none yet is fine."""
+    ref = f"refs/notes/{NOTES_REF}"
+    listed = git(root, "ls-remote", remote, ref)
+    if listed:
+        git(root, "fetch", "--quiet", "--force", remote, f"{ref}:{ref}")
 
 
 def applied_envs(root: Path, commit: str) -> set[str]:

@@ -84,7 +84,7 @@ def test_plan_apply_change_and_refusals(
     # 2. A branch changes the backup retention. (A node group size change is planned the same
     # way, but its apply waits on EKS DescribeUpdate, which moto does not implement:
     # docs/delivery.md, "What is not verified here".)
-    git(project, "checkout", "-q", "-b", "bigger")
+    git(project, "checkout", "-q", "-b", "retention")
     review = project / "environments" / "review.yaml"
     review.write_text("extends: local\nbackup:\n  retention_days: 9\n", encoding="utf-8")
     commit_all(project, "review: keep backups 9 days")
@@ -123,7 +123,7 @@ def test_plan_apply_change_and_refusals(
         encoding="utf-8",
     )
     commit_all(project, "review: bigger instances (replaces the node group)")
-    summary = ok(underlay(project, env, "plan", "--base", "bigger", "--out", "p3"))
+    summary = ok(underlay(project, env, "plan", "--base", "HEAD~1", "--out", "p3"))
     must = summary.split("**Must not miss:**")[1].strip().splitlines()
     assert "replace" in must[0], must[:3]
     assert "aws_eks_node_group" in must[0], must[:3]
