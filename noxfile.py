@@ -22,9 +22,13 @@ nox.options.error_on_missing_interpreters = True
 ROOT = Path(__file__).resolve().parent
 TOOLS = ROOT / ".nox" / "_tools"
 CHECKOV = "checkov==3.3.30"
-# The kubernetes/helm provider schemas for tests/platform: the prebuilt CDKTF bindings' jsii
+# The kubernetes/helm/azurerm provider schemas for the tests: the prebuilt CDKTF bindings' jsii
 # assemblies (read as JSON, never imported). Same pins as tests/support/provider_schema.py.
-PROVIDER_WHEELS = ("cdktf-cdktf-provider-kubernetes==12.1.1", "cdktf-cdktf-provider-helm==12.1.2")
+PROVIDER_WHEELS = (
+    "cdktf-cdktf-provider-kubernetes==12.1.1",
+    "cdktf-cdktf-provider-helm==12.1.2",
+    "cdktf-cdktf-provider-azurerm==14.23.1",
+)
 MIRROR_ENV = "UNDERLAY_TF_PLUGIN_MIRROR"
 MIRROR_CANDIDATES = ("/opt/tf-plugins", "~/.terraform.d/plugins", "/usr/share/terraform/plugins")
 QUIET_NODE = {

@@ -89,27 +89,37 @@ def run_backup(
                     outcome="unchanged-skipped", bundle_owner=base.manifest.bundle.owner_id
                 )
                 return _finish(summary, started, storage, options, current_id=None, clock=clock)
-            manifest = base.manifest.model_copy(
-                update={
-                    "id": backup_id,
-                    "kind": "unchanged",
-                    "repo_url": redact_url(repo_url),
-                    "created_at": now,
-                    "completed_at": clock(),
-                    "tool_version": tool_version(),
-                }
-            )
-            summary["stage"] = "manifest"
-            storage.put_bytes(layout.manifest_key(backup_id), dump_json(manifest))
-            _write_last_success(storage, backup_id, "unchanged", manifest.completed_at)
-            summary.update(
-                outcome="unchanged-recorded",
-                bundle_owner=manifest.bundle.owner_id,
-                refs=len(manifest.refs),
-                bundle_bytes=manifest.bundle.size,
-                sha256=manifest.bundle.sha256,
-            )
-            return _finish(summary, started, storage, options, current_id=backup_id, clock=clock)
+            summary["stage"] = "copy"
+            bundle = _own_copy(storage, base, backup_id)
+            if bundle is not None:
+                manifest = base.manifest.model_copy(
+                    update={
+                        "id": backup_id,
+                        "kind": "unchanged",
+                        "repo_url": redact_url(repo_url),
+                        "created_at": now,
+                        "completed_at": clock(),
+                        "tool_version": tool_version(),
+                        "bundle": bundle,
+                    }
+                )
+                summary["stage"] = "manifest"
+                storage.put_bytes(layout.manifest_key(backup_id), dump_json(manifest))
+                _write_last_success(storage, backup_id, "unchanged", manifest.completed_at)
+                summary.update(
+                    outcome="unchanged-recorded",
+                    copied_from=base.id,
+                    bundle_owner=manifest.bundle.owner_id,
+                    refs=len(manifest.refs),
+                    bundle_bytes=manifest.bundle.size,
+                    sha256=manifest.bundle.sha256,
+                )
+                return _finish(
+                    summary, started, storage, options, current_id=backup_id, clock=clock
+                )
+            # The base's bundle went (a concurrent run's retention) while we copied: back up
+            # in full instead.
+            summary["copy_fallback"] = base.id
 
     manifest = _full_backup(
         repo_url=repo_url,
@@ -139,6 +149,24 @@ def _bundle_present(storage: Storage, base: BackupRecord) -> bool:
     """Reuse a bundle only if it is still there at its recorded size."""
     assert base.manifest is not None
     return storage.size_of(base.manifest.bundle.key) == base.manifest.bundle.size
+
+
+def _own_copy(storage: Storage, base: BackupRecord, backup_id: str) -> BundleInfo | None:
+    """The base's bundle copied (server side) under ``backup_id``, so the new record owns its
+    bundle and no retention run can take it away while the record is kept. ``None`` when the
+    base's bundle is gone or the copy is incomplete."""
+    assert base.manifest is not None
+    source = base.manifest.bundle
+    key = layout.bundle_key(backup_id)
+    try:
+        storage.copy(source.key, key)
+    except StorageError:
+        if storage.size_of(source.key) is not None:
+            raise  # the store failed, not a concurrent delete
+        return None
+    if storage.size_of(key) != source.size:
+        return None
+    return BundleInfo(key=key, owner_id=backup_id, size=source.size, sha256=source.sha256)
 
 
 def _full_backup(
@@ -217,10 +245,28 @@ def _finish(
     summary["deleted"] = list(plan.delete)
     summary["cleaned_incomplete"] = list(plan.clean)
     apply_retention(storage, fresh, plan)
+    summary["stage"] = "restorable-check"
+    summary["restorable"] = _restorable_at_exit(storage, current_id or summary["id"])
     summary.pop("stage")
     summary["ok"] = True
     summary["seconds"] = round(time.monotonic() - started, 3)
     return summary
+
+
+def _restorable_at_exit(storage: Storage, backup_id: str) -> str:
+    """The id of a good backup at least as new as this run's, re-read from the store after
+    every delete; a run must not report success otherwise. Concurrent runs' retention may have
+    replaced this run's backup by a newer one, which covers it (same or newer refs)."""
+    catalog = load_catalog(storage)
+    newest = catalog.newest_good()
+    if newest is None or newest.id < backup_id:
+        own = catalog.get(backup_id)
+        state = own.status if own is not None else "gone"
+        raise IntegrityError(
+            f"backup {backup_id} is not restorable after retention ({state}) and no newer "
+            "good backup exists"
+        )
+    return newest.id
 
 
 def apply_retention(storage: Storage, catalog: Catalog, plan: RetentionPlan) -> None:

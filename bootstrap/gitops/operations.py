@@ -25,10 +25,10 @@ from bootstrap.gitops.images import (
     validate_tag,
 )
 from bootstrap.gitops.layout import LayoutOptions, env_paths, generate_layout
-from bootstrap.gitops.outputs import read_cluster_outputs
 from bootstrap.gitops.ownership import apply_layout, refresh_record
 from bootstrap.gitops.urls import parse_repo_url
 from stacks.config import Environment, load_environment
+from stacks.outputs import read_cluster_outputs
 
 __all__ = [
     "Target",

@@ -89,11 +89,17 @@ def test_unchanged_refs(target: Target, repo: GitRepo, tmp_path: Path, mode: str
     second = run_backup(repo.url, storage, RunOptions(on_unchanged=mode))  # type: ignore[arg-type]
     bundles = [k for k in target.raw_keys() if k.endswith("repo.bundle")]
     if mode == "record":
+        # The record owns a server-side copy of the base's bundle (issue 13: no record can lose
+        # its bundle to another run's retention while it is kept).
         assert second["outcome"] == "unchanged-recorded"
-        assert second["bundle_owner"] == first["id"]
-        assert len(bundles) == 1
+        assert second["copied_from"] == first["id"]
+        assert second["bundle_owner"] == second["id"]
+        assert len(bundles) == 2
+        assert target.get_raw(f"{PREFIX}/{layout.bundle_key(second['id'])}") == target.get_raw(
+            f"{PREFIX}/{layout.bundle_key(first['id'])}"
+        )
         restore_backup(storage, str(tmp_path / "r.git"), wanted=second["id"])
-        assert verify_backup(storage, second["id"])["bundle_owner"] == first["id"]
+        assert verify_backup(storage, second["id"])["bundle_owner"] == second["id"]
     elif mode == "skip":
         assert second["outcome"] == "unchanged-skipped"
         assert len(bundles) == 1
@@ -105,7 +111,7 @@ def test_unchanged_refs(target: Target, repo: GitRepo, tmp_path: Path, mode: str
     assert last["id"] == second["id"]
 
 
-def test_retention_keeps_referenced_bundle_and_never_touches_foreign_objects(
+def test_retention_keeps_only_the_newest_and_never_touches_foreign_objects(
     target: Target, repo: GitRepo
 ) -> None:
     foreign = [
@@ -123,11 +129,12 @@ def test_retention_keeps_referenced_bundle_and_never_touches_foreign_objects(
     first = run_backup(repo.url, storage, RunOptions(policy=policy))
     second = run_backup(repo.url, storage, RunOptions(policy=policy))  # unchanged: record
     assert second["outcome"] == "unchanged-recorded"
-    assert first["id"] not in second["deleted"]  # its bundle is reused by the kept manifest
+    assert second["deleted"] == [first["id"]]  # the record has its own copy of the bundle
+    assert second["restorable"] == second["id"]
     repo.commit("new.txt", "change\n")
     repo.push("main")
     third = run_backup(repo.url, storage, RunOptions(policy=policy))
-    assert sorted(third["deleted"]) == sorted([first["id"], second["id"]])
+    assert third["deleted"] == [second["id"]]
     keys = target.raw_keys()
     for key in foreign:
         assert key in keys

@@ -133,9 +133,9 @@ CASES = [
     ),
     (
         "log retention CloudWatch refuses",
-        {"bad": "extends: dev\ncluster:\n  log_retention_days: 100\n"},
+        {"bad": "extends: dev\ncloud:\n  log_retention_days: 100\n"},
         "bad.yaml:3",
-        "cluster.log_retention_days",
+        "cloud.log_retention_days",
         "not a CloudWatch retention period",
     ),
     (

@@ -15,7 +15,8 @@ def test_outputs_are_all_there(local_deployment: Deployment) -> None:
     out = local_deployment.outputs
     assert out["cluster_name"] == "ul-local"
     assert out["backup_target"] == f"s3://{out['backup_bucket']}/manifest-repo"
-    assert out["backup_role_arn"].endswith(":role/ul-local-repo-backup")
+    assert out["backup_identity"].endswith(":role/ul-local-repo-backup")
+    assert out["backup_role_arn"] == out["backup_identity"]  # the alias, for one release
     assert out["oidc_issuer_url"].startswith("https://")
     assert out["cluster_endpoint"].startswith("https://")
     assert len(out["cluster_ca_data"]) > 100

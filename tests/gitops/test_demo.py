@@ -18,7 +18,7 @@ def test_demo_bootstraps_a_local_bare_repo_and_shows_its_layout(tmp_path: Path) 
     assert "committed: underlay bootstrap local: add 9 files" in text
     assert "    local/\n        apps.yaml" in text
     assert "clusters/local/cluster-metadata.yaml" in files(bare)
-    assert OUTPUTS["backup_role_arn"] in show(bare, "main", "clusters/local/cluster-metadata.yaml")
+    assert OUTPUTS["backup_identity"] in show(bare, "main", "clusters/local/cluster-metadata.yaml")
     again = demo_local_repo(tmp_path / "demo", ENV_DIR, outputs)
     assert "unchanged" in again
 

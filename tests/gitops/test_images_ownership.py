@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 from bootstrap.gitops.errors import GitOpsError
 from bootstrap.gitops.images import get_pin, image_references, set_pin, validate_tag
 from bootstrap.gitops.layout import Manifest
-from bootstrap.gitops.outputs import read_cluster_outputs
 from bootstrap.gitops.ownership import RECORD_PATH, apply_layout, load_record
+from stacks.outputs import OutputsError, read_cluster_outputs
 from tests.gitops.test_layout import OUTPUTS
 
 KUSTOMIZATION = """\
@@ -110,8 +110,25 @@ def test_outputs_file(tmp_path: Path) -> None:
     path.write_text(json.dumps({"local-cluster": {**OUTPUTS, "extra": "ignored"}}))
     assert read_cluster_outputs(path, "local") == OUTPUTS
     path.write_text(json.dumps({"local-cluster": {"cluster_name": "x"}}))
-    with pytest.raises(GitOpsError, match="lacks outputs: cluster_endpoint"):
+    with pytest.raises(OutputsError, match="lacks outputs: cluster_endpoint"):
         read_cluster_outputs(path, "local")
+    assert read_cluster_outputs(path, "local", complete=False) == {"cluster_name": "x"}
     path.write_text("{")
-    with pytest.raises(GitOpsError, match="not a readable JSON"):
+    with pytest.raises(OutputsError, match="not a readable JSON"):
         read_cluster_outputs(path, "local")
+    path.write_text(json.dumps({"local-cluster": {**OUTPUTS, "cluster_name": 3}}))
+    with pytest.raises(OutputsError, match="not strings: cluster_name"):
+        read_cluster_outputs(path, "local")
+    path.write_text(json.dumps({"dev-cluster": OUTPUTS}))
+    with pytest.raises(OutputsError, match=r"'local-cluster' \(found: dev-cluster\)"):
+        read_cluster_outputs(path, "local")
+
+
+def test_outputs_file_from_before_the_rename(tmp_path: Path) -> None:
+    """A file written by the previous release has ``backup_role_arn`` only: still read, under
+    the new name, for one release."""
+    path = tmp_path / "outputs.json"
+    old = {k: v for k, v in OUTPUTS.items() if k != "backup_identity"}
+    old["backup_role_arn"] = OUTPUTS["backup_identity"]
+    path.write_text(json.dumps({"local-cluster": old}))
+    assert read_cluster_outputs(path, "local") == OUTPUTS

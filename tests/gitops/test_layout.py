@@ -24,7 +24,7 @@ OUTPUTS = {
     "cluster_ca_data": "LS0tLS1CRUdJTi" * 200,
     "oidc_issuer_url": "https://oidc.eks.us-east-1.amazonaws.com/id/ABC",
     "backup_bucket": "ul-local-backup",
-    "backup_role_arn": "arn:aws:iam::123456789012:role/ul-local-backup",
+    "backup_identity": "arn:aws:iam::123456789012:role/ul-local-backup",
     "backup_target": "s3://ul-local-backup/manifest-repo",
 }
 
@@ -104,7 +104,10 @@ def test_metadata_from_outputs_and_env() -> None:
     assert only_env["cloud_region"] == "us-east-1"
     assert "backup_bucket" not in only_env
     full = metadata_facts(env, OUTPUTS)
-    assert full["backup_role_arn"] == OUTPUTS["backup_role_arn"]
+    assert full["backup_identity"] == OUTPUTS["backup_identity"]
+    # The pre-rename key stays in the ConfigMap for one release (Flux substitutions use it).
+    assert full["backup_role_arn"] == OUTPUTS["backup_identity"]
+    assert only_env["cloud"] == "aws"
     assert full["backup_target"] == "s3://ul-local-backup/manifest-repo"
 
 

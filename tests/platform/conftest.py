@@ -9,7 +9,7 @@ import pytest
 
 from tests.support.provider_schema import Schema, load_schema, provider_wheel
 
-ENVS = ("dev", "staging", "prod", "local")
+ENVS = ("dev", "staging", "prod", "local", "aks-dev", "aks-prod")
 
 
 @pytest.fixture(scope="session")

@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from stacks.clouds import cloud_module
+from stacks.config import load_environment
 from stacks.platform.gen.plan import OBJECTS_CHART
 from stacks.platform.summary import platform_summary
 from tests.platform.conftest import ENVS
@@ -45,6 +47,9 @@ def test_providers_come_from_the_cluster_stack_outputs_with_exec_auth(
     synth_out: Path, env: str
 ) -> None:
     stack = load_stack(synth_out, f"{env}-platform")
+    loaded = load_environment(env, SAMPLE_ENV_DIR).env
+    auth = cloud_module(loaded.cloud.kind).exec_auth(loaded, f"${{{REMOTE}.cluster_name}}")
+    expected = {"api_version": auth.api_version, "command": auth.command, "args": list(auth.args)}
     (kube,) = stack["provider"]["kubernetes"]
     (helm,) = stack["provider"]["helm"]
     for connection, exec_block in ((kube, kube["exec"][0]), (helm["kubernetes"], None)):
@@ -53,17 +58,15 @@ def test_providers_come_from_the_cluster_stack_outputs_with_exec_auth(
             connection["cluster_ca_certificate"] == f"${{base64decode({REMOTE}.cluster_ca_data)}}"
         )
         exec_ = exec_block or connection["exec"]
-        assert exec_["command"] == "aws"
-        assert exec_["args"][:4] == [
-            "eks",
-            "get-token",
-            "--cluster-name",
-            f"${{{REMOTE}.cluster_name}}",
-        ]
+        assert exec_ == expected
     state = stack["data"]["terraform_remote_state"]["cluster_outputs"]
     if env in {"staging", "prod"}:
         assert state["backend"] == "s3"
         assert state["config"]["key"] == f"underlay/{env}-cluster.tfstate"
+    elif env.startswith("aks-"):
+        assert state["backend"] == "azurerm"
+        assert state["config"]["key"] == f"underlay/{env}-cluster.tfstate"
+        assert state["config"]["use_azuread_auth"] is True
     else:
         assert state == {
             "backend": "local",
@@ -210,7 +213,7 @@ def test_backup_cronjob_is_hardened_and_points_at_repo_and_bucket(synth_out: Pat
     assert not re.search(r":latest\b", container["image"])
     (sa,) = resources(stack, "kubernetes_service_account_v1").values()
     assert sa["metadata"]["annotations"] == {
-        "eks.amazonaws.com/role-arn": f"${{{REMOTE}.backup_role_arn}}"
+        "eks.amazonaws.com/role-arn": f"${{{REMOTE}.backup_identity}}"
     }
     egress = resources(stack, "kubernetes_network_policy_v1")
     spec = egress["backup_job_underlay_backup_backup_egress"]["spec"]

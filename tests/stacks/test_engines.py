@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from stacks.config import environment_names
 from tests.support.envs import SAMPLE_ENV_DIR
 
 
@@ -38,7 +39,7 @@ def test_cdktf_and_cdktn_synthesize_identical_stacks(tmp_path: Path) -> None:
         pytest.importorskip("cdktn", reason="install the cdktn extra: pip install '.[cdktn]'")
     left, right = synth_with("cdktf", tmp_path), synth_with("cdktn", tmp_path)
     files = sorted(p.relative_to(left) for p in left.glob("stacks/*/cdk.tf.json"))
-    assert len(files) == 8  # <env>-cluster and <env>-platform for 4 sample envs
+    assert len(files) == 2 * len(environment_names(SAMPLE_ENV_DIR))  # -cluster and -platform
     assert files == sorted(p.relative_to(right) for p in right.glob("stacks/*/cdk.tf.json"))
     for rel in files:
         assert normalized(left / rel) == normalized(right / rel), rel

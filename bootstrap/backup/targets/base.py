@@ -1,7 +1,8 @@
 """The storage contract every target implements; keys are relative to the target's prefix.
 
-Kept deliberately small (put/get/list/delete/head) so S3 and Azure behave the same and a fake can
-stand in for either. Large objects only move as files, streamed in parts, never as one buffer.
+Kept deliberately small (put/get/list/delete/head/copy) so S3 and Azure behave the same and a
+fake can stand in for either. Large objects only move as files, streamed in parts, never as one
+buffer, or are copied inside the store.
 """
 
 from __future__ import annotations
@@ -68,6 +69,11 @@ class Storage(Protocol):
 
     def size_of(self, key: str) -> int | None:
         """The stored size, or None when the object does not exist."""
+        ...
+
+    def copy(self, source: str, key: str) -> None:
+        """Copy ``source`` to ``key`` inside the store (server side: no bytes through here).
+        StorageError when ``source`` is gone or the copy fails."""
         ...
 
     def list_objects(self) -> list[ObjectInfo]:
