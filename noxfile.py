@@ -123,6 +123,10 @@ def bench(session: nox.Session) -> None:
         *PROVIDER_WHEELS,  # kubernetes and helm, the same pins the schema tests read
     )
     session.run("python", "-m", "benchmarks.synth_bench", env=QUIET_NODE)
+    # The PR loop: affected vs one synth, plan vs raw terraform (needs the provider mirror).
+    session.run(
+        "python", "-m", "benchmarks.delivery_bench", env={**QUIET_NODE, **provider_mirror_env()}
+    )
 
 
 @nox.session(name="bench-backup")

@@ -8,7 +8,7 @@ import pytest
 
 from bootstrap.delivery.affected import affected
 from bootstrap.delivery.errors import DeliveryError
-from tests.bootstrap.delivery.conftest import commit_all
+from tests.support.project_copy import commit_all
 
 
 def _edit(path: Path, old: str, new: str) -> None:

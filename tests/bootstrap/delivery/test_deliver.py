@@ -9,7 +9,7 @@ import pytest
 from bootstrap.delivery.deliver import applied_envs, deliver, record_apply
 from bootstrap.delivery.errors import DeliveryError
 from stacks.errors import ConfigError
-from tests.bootstrap.delivery.conftest import commit_all, git
+from tests.support.project_copy import commit_all, git
 
 
 def test_push_applies_merge_envs_in_after_order(project: Path) -> None:

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.bootstrap.delivery.conftest import commit_all, git, make_project
 from tests.support.moto_server import FAKE_CREDENTIALS, MotoServer
+from tests.support.project_copy import commit_all, git, make_project
 
 pytestmark = pytest.mark.deploy
 
