@@ -127,4 +127,5 @@ def test_plan_apply_change_and_refusals(
     must = summary.split("**Must not miss:**")[1].strip().splitlines()
     assert "replace" in must[0], must[:3]
     assert "aws_eks_node_group" in must[0], must[:3]
-    assert summary.index("Must not miss") < summary.index("to create")
+    section = summary.split("### review")[1]
+    assert section.index("Must not miss") < section.index("to create"), "risky before counts"
