@@ -125,6 +125,10 @@ def bench(session: nox.Session) -> None:
         *PROVIDER_WHEELS,  # kubernetes and helm, the same pins the schema tests read
     )
     session.run("python", "-m", "benchmarks.synth_bench", env=QUIET_NODE)
+    # The PR loop: affected vs one synth, plan vs raw terraform (needs the provider mirror).
+    session.run(
+        "python", "-m", "benchmarks.delivery_bench", env={**QUIET_NODE, **provider_mirror_env()}
+    )
 
 
 @nox.session(name="bench-config")
@@ -276,13 +280,16 @@ def demo(session: nox.Session) -> None:
 
 
 def _deploy(story: Story) -> dict[str, object]:
-    """Real Terraform and the real AWS provider against the emulator."""
-    out = DEMO / "outputs.json"
-    story.step(
-        "Deploy the local cluster stack (VPC, EKS, KMS, backup bucket and role)",
-        "cdktf", "deploy", "local-cluster", "--auto-approve", "--skip-provider-lock",
-        "--outputs-file", Story._rel(out),
-    )  # fmt: skip
+    """The PR loop on `local`: a saved plan per stack and the summary.md a reviewer reads, then
+    exactly that plan applied, with real Terraform and the real AWS provider."""
+    plan = DEMO / "plan"
+    story.step("Plan local (saved plans + summary.md)", "underlay", "plan", "local",
+               "--out", Story._rel(plan))  # fmt: skip
+    summary = (plan / "summary.md").read_text(encoding="utf-8").strip().splitlines()
+    print("\n".join(f"    | {line}" for line in summary[:14] if line.strip()))
+    story.step("Apply exactly that plan (VPC, EKS, KMS, backup bucket and role)", "underlay",
+               "apply", "local", "--plan", Story._rel(plan))  # fmt: skip
+    out = plan / "outputs.json"
     outputs: dict[str, object] = json.loads(out.read_text())["local-cluster"]
     for key, value in outputs.items():
         text = str(value)

@@ -13,6 +13,7 @@ import click
 
 from bootstrap.cli.backup_cmd import backup, restore
 from bootstrap.cli.config_cmd import config
+from bootstrap.cli.delivery_cmd import affected_cmd, apply_cmd, deliver_cmd, plan_cmd
 from bootstrap.cli.gitops_cmd import bootstrap, promote, rollback, set_image_cmd
 from bootstrap.cli.monitor_cmd import drift, status
 from bootstrap.cli.platform_cmd import render, versions
@@ -40,6 +41,10 @@ cli.add_command(render)
 cli.add_command(versions)
 cli.add_command(drift)
 cli.add_command(status)
+cli.add_command(affected_cmd)
+cli.add_command(plan_cmd)
+cli.add_command(apply_cmd)
+cli.add_command(deliver_cmd)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -13,6 +13,7 @@ from stacks.clouds.aws.settings import AwsSettings
 from stacks.clouds.aws.state import S3State
 from stacks.clouds.azure.settings import AzureSettings
 from stacks.clouds.azure.state import AzurermState
+from stacks.config.delivery import DeliverySettings
 from stacks.config.platform import BackupJobSettings, DrillSettings, PlatformSettings, Versions
 from stacks.config.types import Cidr, Duration, Frozen, Name
 
@@ -101,6 +102,7 @@ class Environment(Frozen):
     gitops: GitOpsSettings = GitOpsSettings()
     platform: PlatformSettings = PlatformSettings()
     versions: Versions = Versions()
+    delivery: DeliverySettings = DeliverySettings()
 
     @property
     def cluster_name(self) -> str:

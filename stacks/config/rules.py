@@ -16,6 +16,7 @@ def check_rules(env: Environment) -> Iterator[tuple[KeyPath, str]]:
     yield from _cluster_rules(env)
     yield from cloud_module(env.cloud.kind).check(env)
     yield from _platform_rules(env)
+    yield from _delivery_rules(env)
 
 
 def _cluster_rules(env: Environment) -> Iterator[tuple[KeyPath, str]]:
@@ -98,3 +99,13 @@ def _platform_rules(env: Environment) -> Iterator[tuple[KeyPath, str]]:
 
 # Namespaces Kubernetes or the cloud own; never a team namespace.
 RESERVED_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
+
+
+def _delivery_rules(env: Environment) -> Iterator[tuple[KeyPath, str]]:
+    delivery = env.delivery
+    if delivery.trigger == "tag" and not delivery.tag_pattern:
+        yield ("delivery", "tag_pattern"), "trigger: tag needs a tag_pattern (e.g. prod-*)"
+    if delivery.trigger == "merge" and delivery.tag_pattern:
+        yield ("delivery", "tag_pattern"), "tag_pattern is only read with trigger: tag"
+    if delivery.after == env.name:
+        yield ("delivery", "after"), "an environment cannot come after itself"
