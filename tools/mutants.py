@@ -27,6 +27,7 @@ MODULES: dict[str, list[str]] = {
     "bootstrap/git/redact.py": ["tests/bootstrap/git/test_redact.py"],
     "bootstrap/git/urls.py": ["tests/bootstrap/git/test_urls.py"],
     "bootstrap/git/auth.py": ["tests/bootstrap/git/test_auth.py"],
+    "bootstrap/git/runner.py": ["tests/bootstrap/git/test_runner.py"],
     "stacks/config/merge.py": ["tests/config/test_merge.py"],
     "bootstrap/backup/retention.py": ["tests/backup/test_retention.py"],
     "bootstrap/gitops/ownership.py": ["tests/gitops/test_images_ownership.py"],
