@@ -38,7 +38,7 @@ def test_timeout_from_env(raw: str, expected: float, monkeypatch: pytest.MonkeyP
             "Host key verification failed.\nfatal: Could not read from remote repository.\n\n"
             "Please make sure you have the correct access rights\nand the repository exists.",
             GitAuthError,
-            "read x: authentication failed: Host key verification failed. / and the repository exists.",
+            "read x: authentication failed: Host key verification failed.",
         ),
         (
             "fatal: Authentication failed for 'https://h/r/'",
