@@ -61,7 +61,7 @@ def score_module(module: str) -> dict[str, object]:
         with (work / "pyproject.toml").open("a") as handle:
             handle.write(
                 "\n[tool.mutmut]\n"
-                f"paths_to_mutate = [{json.dumps(module)}]\n"
+                f"source_paths = [{json.dumps(module)}]\n"
                 f"tests_dir = {json.dumps(tests)}\n"
                 'also_copy = ["bootstrap", "stacks", "tests", "environments"]\n'
                 'pytest_add_cli_args = ["-p", "no:cacheprovider", "-q", "-x"]\n'
