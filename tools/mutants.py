@@ -27,6 +27,7 @@ MODULES: dict[str, list[str]] = {
     "bootstrap/git/redact.py": ["tests/bootstrap/git/test_redact.py"],
     "bootstrap/git/urls.py": ["tests/bootstrap/git/test_urls.py"],
     "bootstrap/git/auth.py": ["tests/bootstrap/git/test_auth.py"],
+    "bootstrap/git/runner.py": ["tests/bootstrap/git/test_runner.py"],
     "stacks/config/merge.py": ["tests/config/test_merge.py"],
     "bootstrap/backup/retention.py": ["tests/backup/test_retention.py"],
     "bootstrap/gitops/ownership.py": ["tests/gitops/test_images_ownership.py"],
@@ -60,7 +61,7 @@ def score_module(module: str) -> dict[str, object]:
         with (work / "pyproject.toml").open("a") as handle:
             handle.write(
                 "\n[tool.mutmut]\n"
-                f"paths_to_mutate = [{json.dumps(module)}]\n"
+                f"source_paths = [{json.dumps(module)}]\n"
                 f"tests_dir = {json.dumps(tests)}\n"
                 'also_copy = ["bootstrap", "stacks", "tests", "environments"]\n'
                 'pytest_add_cli_args = ["-p", "no:cacheprovider", "-q", "-x"]\n'
@@ -97,9 +98,8 @@ def _score(row: dict[str, object]) -> float | None:
 def main(argv: list[str]) -> int:
     modules = argv or list(MODULES)
     rows = [score_module(m) for m in modules]
-    print(
-        f"{'module':40} {'mutants':>7} {'killed':>6} {'survived':>8} {'no tests':>8} {'score':>6}"
-    )
+    header = ("mutants", "killed", "survived", "no tests", "score")
+    print(f"{'module':40} " + " ".join(f"{h:>8}" for h in header))
     failed = False
     for row in rows:
         if "error" in row:

@@ -36,7 +36,11 @@ AUTH_MARKERS = (
     "the requested url returned error: 401",
     "the requested url returned error: 403",
 )
-_NOISE = ("fatal: could not read from remote repository.", "please make sure you have the correct")
+_NOISE = (
+    "fatal: could not read from remote repository.",
+    "please make sure you have the correct",
+    "and the repository exists.",
+)
 
 
 def timeout_from_env() -> float:
