@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent
 
 
 def main() -> None:
-    from stacks.app import build_app, load_environments, synth_app
+    from stacks.app import load_environments, synth
 
     env_dir = Path(os.environ.get("UNDERLAY_ENV_DIR", ROOT / "environments"))
     outdir = Path(os.environ.get("CDKTF_OUTDIR", ROOT / "cdktf.out")).resolve()
@@ -25,7 +25,7 @@ def main() -> None:
     except UnderlayError as exc:
         print(f"underlay: error: {exc}", file=sys.stderr)
         sys.exit(exc.exit_code)
-    synth_app(build_app(envs, outdir, ROOT))
+    synth(envs, outdir, ROOT)
 
 
 if __name__ == "__main__":

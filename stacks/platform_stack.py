@@ -15,8 +15,7 @@ from constructs import Construct
 from stacks.backend import configure_backend
 from stacks.clouds import cloud_module
 from stacks.config.model import Environment
-from stacks.engine import engine
-from stacks.platform.direct import DirectBlocks
+from stacks.l1 import UnderlayStack
 from stacks.platform.gen.plan import platform_plan
 from stacks.platform.providers import (
     ClusterOutputs,
@@ -45,15 +44,14 @@ class PlatformStackProps:
     """The in-repo ``objects`` chart, relative to this stack's synth folder."""
 
 
-class PlatformStack(engine.TerraformStack):
+class PlatformStack(UnderlayStack):
     def __init__(self, scope: Construct, id: str, props: PlatformStackProps) -> None:
         super().__init__(scope, id)
         env = props.env
         cloud = cloud_module(env.cloud.kind)
         configure_backend(self, env.state, id, props.project_root)
-        self.direct = direct = DirectBlocks()
         cluster = ClusterOutputs(
-            direct,
+            self,
             "cluster",
             ClusterOutputsProps(
                 state=env.state,
@@ -63,12 +61,13 @@ class PlatformStack(engine.TerraformStack):
         )
         refs = cluster.refs
         auth = cloud.exec_auth(env, refs.cluster_name)
-        direct.providers += [kubernetes_provider(refs, auth), helm_provider(refs, auth)]
-        identity = cloud.workload_identity(refs.backup_role_arn)
+        self.blocks.add_provider(kubernetes_provider(refs, auth))
+        self.blocks.add_provider(helm_provider(refs, auth))
+        identity = cloud.workload_identity(refs.backup_identity)
         plan = platform_plan(
             env, refs, identity.annotations, identity.pod_labels, props.objects_chart
         )
-        namespaces = Namespaces(direct, "namespaces", NamespacesProps(plan.namespaces))
+        namespaces = Namespaces(self, "namespaces", NamespacesProps(plan.namespaces))
         platform = env.platform
         for id_, ns in (
             ("flux", platform.flux.namespace),
@@ -76,7 +75,7 @@ class PlatformStack(engine.TerraformStack):
             ("monitoring", platform.monitoring.namespace),
         ):
             ChartReleases(
-                direct,
+                self,
                 id_,
                 ChartReleasesProps(
                     releases=[r for r in plan.releases if r.namespace == ns],
@@ -84,15 +83,12 @@ class PlatformStack(engine.TerraformStack):
                 ),
             )
         KubernetesObjects(
-            direct,
+            self,
             "backup_job",
             KubernetesObjectsProps(
                 objects=plan.backup, depends_on=[namespaces.namespace(env.backup.namespace)]
             ),
         )
-        engine.TerraformOutput(
-            self,
-            "managed_namespaces",
-            value=sorted(plan.namespaces),
-            description="Namespaces this stack manages",
+        self.blocks.add_output(
+            "managed_namespaces", sorted(plan.namespaces), "Namespaces this stack manages"
         )

@@ -110,9 +110,6 @@ class Terraform:
             raise TerraformError(f"terraform plan in {self.workdir} failed: {_tail(result)}")
         return result.returncode
 
-    def show_plan_changes(self) -> str:
-        return self.run("plan", "-input=false", "-no-color", check=False).stdout
-
     def destroy(self) -> None:
         self.run("destroy", "-input=false", "-no-color", "-auto-approve")
 

@@ -1,21 +1,24 @@
 """The git side: read refs, mirror-clone, write a bundle to disk while hashing it, verify it.
 
-Runs the real ``git`` binary (what the job image ships) with prompts disabled, so a missing
-credential fails fast instead of hanging a CronJob. git's stderr is redacted before it is shown.
+Runs the real ``git`` binary (what the job image ships) through the one git layer
+(:mod:`bootstrap.git`): prompts disabled, bounded in time, credentials only through its
+credential helper or SSH key (never in argv), git's reason kept and redacted.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
-import subprocess
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bootstrap.backup.errors import IntegrityError, RepoError
-from bootstrap.backup.redact import redact_text
+from bootstrap.backup.errors import BackupInputError, IntegrityError, RepoError
+from bootstrap.git.auth import Auth
+from bootstrap.git.errors import GitInputError, GitRuntimeError
+from bootstrap.git.redact import redact
+from bootstrap.git.runner import GitRunner
+from bootstrap.git.urls import RepoUrl, parse_repo_url
 
 __all__ = [
     "BundleFile",
@@ -27,6 +30,7 @@ __all__ = [
     "local_refs",
     "mirror_clone",
     "remote_refs",
+    "remote_url",
     "run_git",
     "sha256_file",
     "verify_bundle",
@@ -36,12 +40,11 @@ _CHUNK = 1024 * 1024
 # git mmaps whole packs by default (1 GiB windows), so its resident set grows with the repository
 # (349 MiB peak for `bundle create` of a 220 MiB pack). Small windows keep it near 65 MiB for any
 # size at ~15 % more time for that step; see docs/performance.md.
-_GIT = (
-    "git",
-    "-c", "core.packedGitWindowSize=8m",
-    "-c", "core.packedGitLimit=32m",
-    "-c", "core.deltaBaseCacheLimit=8m",
-)  # fmt: skip
+_GIT_CONFIG = (
+    "core.packedGitWindowSize=8m",
+    "core.packedGitLimit=32m",
+    "core.deltaBaseCacheLimit=8m",
+)
 
 
 @dataclass(frozen=True)
@@ -59,35 +62,31 @@ class BundleFile:
     sha256: str
 
 
-def _env() -> dict[str, str]:
-    return {
-        **os.environ,
-        "GIT_TERMINAL_PROMPT": "0",
-        "GIT_ASKPASS": "true",
-        "SSH_ASKPASS": "true",
-        "LC_ALL": "C",
-    }
-
-
-def run_git(args: list[str], *, what: str, cwd: Path | None = None) -> str:
-    """Run git; on failure raise RepoError naming ``what`` with git's last stderr line, redacted."""
+def remote_url(url: str) -> RepoUrl:
+    """``url`` parsed by the one URL parser (password split off); bad input exits 2."""
     try:
-        done = subprocess.run(
-            [*_GIT, *args],
-            cwd=cwd,
-            env=_env(),
-            capture_output=True,
-            text=True,
-            check=False,
-            stdin=subprocess.DEVNULL,
-        )
-    except FileNotFoundError:
-        raise RepoError("git is not installed or not on PATH") from None
-    if done.returncode != 0:
-        lines = [line for line in done.stderr.strip().splitlines() if line.strip()]
-        detail = redact_text(lines[-1]) if lines else f"git exited {done.returncode}"
-        raise RepoError(f"{what} failed: {detail}")
-    return done.stdout
+        return parse_repo_url(url)
+    except GitInputError as exc:
+        raise BackupInputError(str(exc)) from None
+
+
+def _runner(remote: RepoUrl | None = None, auth: Auth | None = None) -> GitRunner:
+    return GitRunner(remote, auth or Auth(), config=_GIT_CONFIG)
+
+
+def run_git(
+    args: list[str],
+    *,
+    what: str,
+    cwd: Path | None = None,
+    remote: RepoUrl | None = None,
+    auth: Auth | None = None,
+) -> str:
+    """Run git; on failure raise RepoError naming ``what`` with git's reason, redacted."""
+    try:
+        return _runner(remote, auth).run(args, what=f"{what} failed", cwd=cwd).stdout
+    except GitRuntimeError as exc:
+        raise RepoError(str(exc)) from None
 
 
 def git_version() -> str:
@@ -113,17 +112,25 @@ def _parse_ref_lines(text: str, sep: str | None) -> RefState:
     return RefState(dict(sorted(refs.items())), head)
 
 
-def remote_refs(url: str) -> RefState:
+def remote_refs(url: str, auth: Auth | None = None) -> RefState:
     """What ``url`` holds now, without cloning (cheap check for "unchanged since last backup")."""
-    shown = redact_text(url)
-    out = run_git(["ls-remote", "--symref", "--", url], what=f"reading refs of {shown}")
+    remote = remote_url(url)
+    out = run_git(
+        ["ls-remote", "--symref", "--", remote.url],
+        what=f"reading refs of {remote.shown}",
+        remote=remote,
+        auth=auth,
+    )
     return _parse_ref_lines(out, "\t")
 
 
-def mirror_clone(url: str, dest: Path) -> None:
+def mirror_clone(url: str, dest: Path, auth: Auth | None = None) -> None:
+    remote = remote_url(url)
     run_git(
-        ["clone", "--mirror", "--quiet", "--", url, str(dest)],
-        what=f"mirror clone of {redact_text(url)}",
+        ["clone", "--mirror", "--quiet", "--", remote.url, str(dest)],
+        what=f"mirror clone of {remote.shown}",
+        remote=remote,
+        auth=auth,
     )
 
 
@@ -147,13 +154,8 @@ def create_bundle(git_dir: Path, dest: Path) -> BundleFile:
     size = 0
     # stderr goes to a file, not a pipe: a chatty git can never block on a full stderr pipe.
     with dest.open("wb") as out, tempfile.TemporaryFile() as errors:
-        with subprocess.Popen(
-            [*_GIT, "bundle", "create", "--quiet", "-", "--all"],
-            cwd=git_dir,
-            env=_env(),
-            stdout=subprocess.PIPE,
-            stderr=errors,
-            stdin=subprocess.DEVNULL,
+        with _runner().popen(
+            ["bundle", "create", "--quiet", "-", "--all"], cwd=git_dir, stderr=errors
         ) as proc:
             assert proc.stdout is not None
             while chunk := proc.stdout.read(_CHUNK):
@@ -166,7 +168,7 @@ def create_bundle(git_dir: Path, dest: Path) -> BundleFile:
     if code != 0:
         lines = [line for line in stderr.splitlines() if line.strip()]
         raise RepoError(
-            "git bundle create failed: " + (redact_text(lines[-1]) if lines else f"exit {code}")
+            "git bundle create failed: " + (redact(lines[-1]) if lines else f"exit {code}")
         )
     return BundleFile(dest, size, digest.hexdigest())
 

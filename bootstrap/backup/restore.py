@@ -8,29 +8,33 @@ mirror of the backup: extra refs are deleted).
 
 from __future__ import annotations
 
-import re
 import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
 
 from bootstrap.backup import layout
-from bootstrap.backup.bundle import local_refs, remote_refs, run_git
+from bootstrap.backup.bundle import local_refs, remote_refs, remote_url, run_git
 from bootstrap.backup.catalog import load_catalog
 from bootstrap.backup.errors import BackupInputError, IntegrityError, RestoreRefused
 from bootstrap.backup.manifest import Manifest
 from bootstrap.backup.redact import redact_url
 from bootstrap.backup.targets.base import Storage
 from bootstrap.backup.verify import fetch_verified
+from bootstrap.git.auth import Auth
+from bootstrap.git.urls import is_scp_like
 
 __all__ = ["is_remote", "restore_backup"]
 
-_SCP_LIKE = re.compile(r"^[\w.\-]+@[\w.\-]+:")
-
 
 def is_remote(destination: str) -> bool:
-    """URLs (``https://``, ``ssh://``, ``file://``) and scp-like ``git@host:path`` are remotes."""
-    return "://" in destination or bool(_SCP_LIKE.match(destination))
+    """URLs (``https://``, ``ssh://``, ``file://``) and scp-like ``[user@]host:path`` are remotes.
+
+    git's own rule: a colon before the first slash means a remote, so ``host:repo.git`` is the
+    SSH remote git would push to, never a local directory of that name (write
+    ``./host:repo.git`` for that).
+    """
+    return "://" in destination or is_scp_like(destination)
 
 
 def restore_backup(
@@ -40,6 +44,7 @@ def restore_backup(
     wanted: str = "latest",
     force: bool = False,
     work_dir: Path | None = None,
+    auth: Auth | None = None,
 ) -> dict[str, Any]:
     layout.validate_wanted(wanted)
     shown = redact_url(destination)
@@ -48,7 +53,7 @@ def restore_backup(
     remote = is_remote(destination)
     fresh_dir: tuple[Path, bool] | None = None
     if remote:
-        existing = remote_refs(destination)
+        existing = remote_refs(destination, auth)
         if existing.refs and not force:
             raise RestoreRefused(
                 f"{shown} already has {len(existing.refs)} refs; restore only into an empty "
@@ -67,10 +72,15 @@ def restore_backup(
     try:
         scratch = fetch_verified(storage, manifest, work)
         if remote:
+            target = remote_url(destination)
             run_git(
-                ["push", "--mirror", "--quiet", destination], cwd=scratch, what=f"push to {shown}"
+                ["push", "--mirror", "--quiet", target.url],
+                cwd=scratch,
+                what=f"push to {target.shown}",
+                remote=target,
+                auth=auth,
             )
-            after = dict(remote_refs(destination).refs)
+            after = dict(remote_refs(destination, auth).refs)
         else:
             after = _restore_local(scratch, Path(destination), manifest)
     except BaseException:

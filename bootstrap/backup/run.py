@@ -34,6 +34,7 @@ from bootstrap.backup.manifest import BundleInfo, LastSuccess, Manifest, dump_js
 from bootstrap.backup.redact import redact_url
 from bootstrap.backup.retention import RetentionPlan, RetentionPolicy, plan_retention
 from bootstrap.backup.targets.base import Storage
+from bootstrap.git.auth import Auth
 
 __all__ = ["OnUnchanged", "RunOptions", "apply_retention", "run_backup"]
 
@@ -50,6 +51,7 @@ class RunOptions:
     on_unchanged: OnUnchanged = "record"
     policy: RetentionPolicy = field(default_factory=RetentionPolicy)
     work_dir: Path | None = None
+    auth: Auth | None = None  # how git reaches the repo (bootstrap.git.auth); None: defaults
 
 
 def run_backup(
@@ -80,7 +82,7 @@ def run_backup(
 
     if base is not None and base.manifest is not None and options.on_unchanged != "full":
         summary["stage"] = "read-refs"
-        current = remote_refs(repo_url)
+        current = remote_refs(repo_url, options.auth)
         if _same(current, base) and _bundle_present(storage, base):
             if options.on_unchanged == "skip":
                 summary["id"] = base.id
@@ -89,27 +91,37 @@ def run_backup(
                     outcome="unchanged-skipped", bundle_owner=base.manifest.bundle.owner_id
                 )
                 return _finish(summary, started, storage, options, current_id=None, clock=clock)
-            manifest = base.manifest.model_copy(
-                update={
-                    "id": backup_id,
-                    "kind": "unchanged",
-                    "repo_url": redact_url(repo_url),
-                    "created_at": now,
-                    "completed_at": clock(),
-                    "tool_version": tool_version(),
-                }
-            )
-            summary["stage"] = "manifest"
-            storage.put_bytes(layout.manifest_key(backup_id), dump_json(manifest))
-            _write_last_success(storage, backup_id, "unchanged", manifest.completed_at)
-            summary.update(
-                outcome="unchanged-recorded",
-                bundle_owner=manifest.bundle.owner_id,
-                refs=len(manifest.refs),
-                bundle_bytes=manifest.bundle.size,
-                sha256=manifest.bundle.sha256,
-            )
-            return _finish(summary, started, storage, options, current_id=backup_id, clock=clock)
+            summary["stage"] = "copy"
+            bundle = _own_copy(storage, base, backup_id)
+            if bundle is not None:
+                manifest = base.manifest.model_copy(
+                    update={
+                        "id": backup_id,
+                        "kind": "unchanged",
+                        "repo_url": redact_url(repo_url),
+                        "created_at": now,
+                        "completed_at": clock(),
+                        "tool_version": tool_version(),
+                        "bundle": bundle,
+                    }
+                )
+                summary["stage"] = "manifest"
+                storage.put_bytes(layout.manifest_key(backup_id), dump_json(manifest))
+                _write_last_success(storage, backup_id, "unchanged", manifest.completed_at)
+                summary.update(
+                    outcome="unchanged-recorded",
+                    copied_from=base.id,
+                    bundle_owner=manifest.bundle.owner_id,
+                    refs=len(manifest.refs),
+                    bundle_bytes=manifest.bundle.size,
+                    sha256=manifest.bundle.sha256,
+                )
+                return _finish(
+                    summary, started, storage, options, current_id=backup_id, clock=clock
+                )
+            # The base's bundle went (a concurrent run's retention) while we copied: back up
+            # in full instead.
+            summary["copy_fallback"] = base.id
 
     manifest = _full_backup(
         repo_url=repo_url,
@@ -141,6 +153,24 @@ def _bundle_present(storage: Storage, base: BackupRecord) -> bool:
     return storage.size_of(base.manifest.bundle.key) == base.manifest.bundle.size
 
 
+def _own_copy(storage: Storage, base: BackupRecord, backup_id: str) -> BundleInfo | None:
+    """The base's bundle copied (server side) under ``backup_id``, so the new record owns its
+    bundle and no retention run can take it away while the record is kept. ``None`` when the
+    base's bundle is gone or the copy is incomplete."""
+    assert base.manifest is not None
+    source = base.manifest.bundle
+    key = layout.bundle_key(backup_id)
+    try:
+        storage.copy(source.key, key)
+    except StorageError:
+        if storage.size_of(source.key) is not None:
+            raise  # the store failed, not a concurrent delete
+        return None
+    if storage.size_of(key) != source.size:
+        return None
+    return BundleInfo(key=key, owner_id=backup_id, size=source.size, sha256=source.sha256)
+
+
 def _full_backup(
     *,
     repo_url: str,
@@ -155,7 +185,7 @@ def _full_backup(
     try:
         summary["stage"] = "clone"
         mirror = work / "mirror.git"
-        mirror_clone(repo_url, mirror)
+        mirror_clone(repo_url, mirror, options.auth)
         state = local_refs(mirror)
         if not state.refs:
             raise RepoError(f"{redact_url(repo_url)} has no refs: nothing to back up")
@@ -187,6 +217,14 @@ def _full_backup(
             bundle=BundleInfo(key=key, owner_id=backup_id, size=bundle.size, sha256=bundle.sha256),
         )
         storage.put_bytes(layout.manifest_key(backup_id), dump_json(manifest))
+        if storage.size_of(key) != bundle.size:
+            # only a cleanup with a grace period shorter than this run removes an in-flight
+            # bundle; withdraw the manifest rather than leave a record without its bundle
+            storage.delete(layout.manifest_key(backup_id))
+            raise StorageError(
+                f"the bundle of {backup_id} was deleted during the run by a concurrent cleanup "
+                "(is --incomplete-grace-hours shorter than a backup run?)"
+            )
         _write_last_success(storage, backup_id, "full", manifest.completed_at)
         return manifest
     finally:
@@ -217,10 +255,32 @@ def _finish(
     summary["deleted"] = list(plan.delete)
     summary["cleaned_incomplete"] = list(plan.clean)
     apply_retention(storage, fresh, plan)
+    summary["stage"] = "restorable-check"
+    summary["restorable"] = _restorable_at_exit(storage, current_id or summary["id"])
     summary.pop("stage")
     summary["ok"] = True
     summary["seconds"] = round(time.monotonic() - started, 3)
     return summary
+
+
+def _restorable_at_exit(storage: Storage, backup_id: str) -> str:
+    """The id of a good backup at least as new as this run's, re-read from the store after
+    every delete; a run must not report success otherwise. Concurrent runs' retention may have
+    replaced this run's backup by a newer one, which covers it (same or newer refs)."""
+    catalog = load_catalog(storage)
+    own = catalog.get(backup_id)
+    if own is not None and own.complete and catalog.is_good(own):
+        return own.id
+    # "newest" ranks by the store's clock, so compare ids only among good backups: one that
+    # started no earlier than this run covers it (same or newer refs)
+    newer = [r.id for r in catalog.records if r.id >= backup_id and catalog.is_good(r)]
+    if not newer:
+        state = own.status if own is not None else "gone"
+        raise IntegrityError(
+            f"backup {backup_id} is not restorable after retention ({state}) and no newer "
+            "good backup exists"
+        )
+    return max(newer)
 
 
 def apply_retention(storage: Storage, catalog: Catalog, plan: RetentionPlan) -> None:

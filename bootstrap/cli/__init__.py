@@ -21,6 +21,7 @@ __all__ = ["cli", "main"]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="underlay", prog_name="underlay", message="%(prog)s %(version)s")
 def cli() -> None:
     """underlay: environments in YAML -> CDK for Terraform stacks -> a Flux-managed platform."""
 

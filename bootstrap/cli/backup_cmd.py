@@ -10,6 +10,7 @@ error to its exit code (1 operation failed, 2 bad input). SDKs are imported lazi
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -18,11 +19,29 @@ from typing import Any
 
 import click
 
+from bootstrap.cli.options import auth_from, git_auth_options
 from stacks.errors import UnderlayError
 
 __all__ = ["backup", "restore"]
 
 _PART_MIB = 8
+# Upper bounds keep every numeric option inside what timedelta and the SDKs accept, so an absurd
+# value is one line and exit 2 (click's usage error), never an OverflowError traceback.
+_MAX_PART_MIB = 4000  # Azure's largest block (S3 allows 5 GiB parts)
+_MAX_KEEP_LAST = 1_000_000
+_MAX_DAYS = 36_500.0  # a century
+
+
+class _Finite(click.FloatRange):
+    """A FloatRange that also refuses NaN and ±inf (click's own lets ``nan`` through)."""
+
+    name = "finite float range"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number.", param, ctx)
+        return number
 
 
 def _emit(summary: dict[str, Any]) -> None:
@@ -51,15 +70,15 @@ def _target_options(flag: str, envvar: str) -> Callable[[Callable[..., Any]], Ca
     def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
         func = click.option(
             "--part-size-mib",
-            type=click.IntRange(min=1),
+            type=click.IntRange(min=1, max=_MAX_PART_MIB),
             default=_PART_MIB,
             show_default=True,
             help="Multipart/block size; memory per transfer is about 4x this.",
         )(func)
         func = click.option(
             "--endpoint",
-            envvar="UNDERLAY_S3_ENDPOINT",
-            help="S3 endpoint URL (emulators). Env: UNDERLAY_S3_ENDPOINT.",
+            help="S3 endpoint URL (emulators). Env: UNDERLAY_S3_ENDPOINT, read for s3:// "
+            "targets only (an azblob:// target ignores it).",
         )(func)
         func = click.option(
             "--work-dir",
@@ -94,20 +113,25 @@ def backup() -> None:
     help="Refs equal to the newest good backup: write a manifest reusing its bundle (record), "
     "write nothing but last-success (skip), or store a new bundle anyway (full).",
 )
-@click.option("--keep-last", type=click.IntRange(min=1), help="Keep the newest N backups.")
+@click.option(
+    "--keep-last",
+    type=click.IntRange(min=1, max=_MAX_KEEP_LAST),
+    help="Keep the newest N backups.",
+)
 @click.option(
     "--max-age",
     "max_age_days",
-    type=click.FloatRange(min=0, min_open=True),
+    type=_Finite(min=0, min_open=True, max=_MAX_DAYS),
     help="Keep backups younger than DAYS (union with --keep-last).",
 )
 @click.option(
     "--incomplete-grace-hours",
-    type=click.FloatRange(min=0),
+    type=_Finite(min=0, max=_MAX_DAYS * 24),
     default=24.0,
     show_default=True,
     help="Age after which an unfinished upload is cleaned up.",
 )
+@git_auth_options
 def run_cmd(
     repo: str,
     target: str,
@@ -118,6 +142,7 @@ def run_cmd(
     keep_last: int | None,
     max_age_days: float | None,
     incomplete_grace_hours: float,
+    **auth_flags: Any,
 ) -> None:
     """Mirror-clone REPO, bundle it, upload it to TARGET, write its manifest, then prune."""
     from bootstrap.backup.redact import redact_url
@@ -136,6 +161,7 @@ def run_cmd(
                 incomplete_grace=timedelta(hours=incomplete_grace_hours),
             ),
             work_dir=work_dir,
+            auth=auth_from(auth_flags),
         )
         run_backup(repo, storage, options, report=summary)
     _emit(summary)
@@ -217,6 +243,7 @@ def verify_cmd(
     is_flag=True,
     help="Overwrite a non-empty remote or bare repo to mirror the backup exactly.",
 )
+@git_auth_options
 def restore(
     target: str,
     work_dir: Path | None,
@@ -225,6 +252,7 @@ def restore(
     backup_id: str,
     destination: str,
     force: bool,
+    **auth_flags: Any,
 ) -> None:
     """Restore a verified backup from TARGET into an empty remote or a local directory."""
     from bootstrap.backup.redact import redact_url
@@ -240,6 +268,13 @@ def restore(
 
         storage = _storage(target, endpoint, part_size_mib)
         summary.update(
-            restore_backup(storage, destination, wanted=backup_id, force=force, work_dir=work_dir)
+            restore_backup(
+                storage,
+                destination,
+                wanted=backup_id,
+                force=force,
+                work_dir=work_dir,
+                auth=auth_from(auth_flags),
+            )
         )
     _emit(summary)

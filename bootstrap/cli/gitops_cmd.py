@@ -13,9 +13,9 @@ from typing import Any, TypeVar
 
 import click
 
-from bootstrap.cli.options import env_dir_option
+from bootstrap.cli.options import auth_from, env_dir_option, git_auth_options
 from bootstrap.gitops.errors import GitOpsError
-from bootstrap.gitops.git_client import DEFAULT_TOKEN_ENV, Auth, Outcome
+from bootstrap.gitops.git_client import Outcome
 from bootstrap.gitops.operations import (
     Target,
     bootstrap_env,
@@ -41,29 +41,15 @@ def _git_options(func: F) -> F:
         click.option(
             "--dry-run", is_flag=True, help="Show the diff it would commit; push nothing."
         ),
-        click.option(
-            "--ssh-key",
-            type=click.Path(path_type=Path, dir_okay=False),
-            envvar="UNDERLAY_GIT_SSH_KEY",
-            help="SSH private key for ssh:// remotes. Default: the ssh agent.",
-        ),
-        click.option(
-            "--token-env",
-            default=DEFAULT_TOKEN_ENV,
-            show_default=True,
-            metavar="VAR",
-            help="Environment variable holding the HTTPS token (never pass it as a flag).",
-        ),
-        click.option("--username", help="HTTPS user name for the token (default x-access-token)."),
         env_dir_option,
     ]
     for option in reversed(options):
         func = option(func)
-    return func
+    return git_auth_options(func)
 
 
 def _target(env: Environment, flags: dict[str, Any]) -> Target:
-    auth = Auth(flags["ssh_key"], flags["token_env"], flags["username"])
+    auth = auth_from(flags)
     return resolve_target(
         env,
         repo=flags["repo"],

@@ -1,26 +1,15 @@
-"""The git side's errors: bad input exits 2, a run-time failure exits 1 (``bootstrap.cli``)."""
+"""The git side's errors: bad input exits 2, a run-time failure exits 1 (``bootstrap.cli``).
+
+They are the errors of the one git layer (:mod:`bootstrap.git.errors`) under their gitops names.
+"""
 
 from __future__ import annotations
 
-from stacks.errors import UnderlayError
+from bootstrap.git.errors import GitAuthError as RemoteAuthError
+from bootstrap.git.errors import GitInputError as GitOpsError
+from bootstrap.git.errors import GitRuntimeError as GitOpsRuntimeError
 
 __all__ = ["GitOpsError", "GitOpsRuntimeError", "PushRejectedError", "RemoteAuthError"]
-
-
-class GitOpsError(UnderlayError):
-    """Bad input: unknown image, malformed URL, a history that does not allow a clean rollback."""
-
-    exit_code = 2
-
-
-class GitOpsRuntimeError(UnderlayError):
-    """The operation was fine but the world was not: remote unreachable, push kept failing."""
-
-    exit_code = 1
-
-
-class RemoteAuthError(GitOpsRuntimeError):
-    """The remote refused our credentials (or we had none it accepts)."""
 
 
 class PushRejectedError(GitOpsRuntimeError):

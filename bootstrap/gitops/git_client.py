@@ -1,18 +1,13 @@
 """A thin git client over GitPython: clone into a scratch dir, commit, push with retry.
 
 Every operation works in a throw-away clone, so a failure anywhere leaves nothing behind but
-the remote as it was. Credentials never enter a URL git stores or prints: an SSH key goes in
-``GIT_SSH_COMMAND``; an HTTPS token stays in an environment variable that a one-line credential
-helper (configured through ``GIT_CONFIG_*`` variables, so not even on the command line) echoes
-to git. All text leaving this module is redacted.
+the remote as it was. Auth, URL parsing, bounds, error
+mapping and redaction come from the one git layer, :mod:`bootstrap.git` (shared with backups).
 """
 
 from __future__ import annotations
 
-import os
 import random
-import re
-import shlex
 import shutil
 import tempfile
 import time
@@ -24,20 +19,15 @@ from typing import Literal
 
 import git
 
-from bootstrap.gitops.errors import (
-    GitOpsError,
-    GitOpsRuntimeError,
-    PushRejectedError,
-    RemoteAuthError,
-)
-from bootstrap.gitops.urls import RepoUrl, redact
+from bootstrap.git.auth import Auth
+from bootstrap.git.runner import GitRunner, failure, timeout_from_env
+from bootstrap.git.urls import RepoUrl
+from bootstrap.gitops.errors import GitOpsRuntimeError, PushRejectedError
 
 __all__ = ["Auth", "GitClient", "Outcome", "Workspace"]
 
-DEFAULT_TOKEN_ENV = "UNDERLAY_GIT_TOKEN"
-_URL_PASSWORD_ENV = "UNDERLAY_GIT_URL_PASSWORD"  # internal: a password given inside --repo
-_USERNAME_ENV = "UNDERLAY_GIT_HELPER_USERNAME"  # internal: what the helper answers as username
-COMMAND_TIMEOUT = 120.0
+
+COMMAND_TIMEOUT = timeout_from_env()
 _RETRYABLE = (
     "non-fast-forward",
     "fetch first",
@@ -47,31 +37,6 @@ _RETRYABLE = (
     "incorrect old value",
     "failed to lock",
 )
-_AUTH = (
-    "authentication failed",
-    "could not read username",
-    "could not read password",
-    "permission denied (publickey",
-    "access denied",
-    "http basic",
-    "the requested url returned error: 401",
-    "the requested url returned error: 403",
-)
-
-
-@dataclass(frozen=True)
-class Auth:
-    """How to authenticate: an SSH key file (else the agent), or a token in an env variable."""
-
-    ssh_key: Path | None = None
-    token_env: str = DEFAULT_TOKEN_ENV
-    username: str | None = None
-
-    def __post_init__(self) -> None:
-        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", self.token_env):
-            raise GitOpsError(f"--token-env {self.token_env!r} is not an environment variable name")
-        if self.ssh_key is not None and not self.ssh_key.is_file():
-            raise GitOpsError(f"--ssh-key {self.ssh_key}: no such file")
 
 
 @dataclass
@@ -95,7 +60,7 @@ class Workspace:
         self.root = Path(repo.working_tree_dir or ".")
 
     def git(self, *args: str) -> str:
-        return str(self.repo.git.execute(["git", *args], kill_after_timeout=COMMAND_TIMEOUT))
+        return str(self.repo.git.execute(["git", *args], kill_after_timeout=timeout_from_env()))
 
     def try_git(self, *args: str) -> tuple[int, str, str]:
         """Run git without raising; (status, stdout, stderr)."""
@@ -103,7 +68,7 @@ class Workspace:
             ["git", *args],
             with_extended_output=True,
             with_exceptions=False,
-            kill_after_timeout=COMMAND_TIMEOUT,
+            kill_after_timeout=timeout_from_env(),
         )
         return int(status), str(out), str(err)
 
@@ -131,50 +96,18 @@ class GitClient:
     # -- environment and errors -------------------------------------------------------------
 
     def environment(self) -> dict[str, str]:
-        """Variables for every git process: no prompts, SSH key or agent, token helper."""
-        env = {"GIT_TERMINAL_PROMPT": "0", "GIT_ASKPASS": "", "SSH_ASKPASS": "", "LC_ALL": "C"}
-        if self.auth.ssh_key is not None:
-            key = shlex.quote(str(self.auth.ssh_key))
-            env["GIT_SSH_COMMAND"] = f"ssh -i {key} -o IdentitiesOnly=yes -o BatchMode=yes"
-        elif "GIT_SSH_COMMAND" not in os.environ:
-            env["GIT_SSH_COMMAND"] = "ssh -o BatchMode=yes"  # the agent (SSH_AUTH_SOCK) as usual
-        if self.remote.is_http:
-            password_var = (
-                _URL_PASSWORD_ENV if self.remote.password is not None else self.auth.token_env
-            )
-            helper = (
-                f'!f() {{ test "$1" = get || exit 0; echo "username=${_USERNAME_ENV}"; '
-                f'echo "password=${{{password_var}}}"; }}; f'
-            )
-            env |= {
-                "GIT_CONFIG_COUNT": "2",
-                "GIT_CONFIG_KEY_0": "credential.helper",
-                "GIT_CONFIG_VALUE_0": "",  # forget helpers from the user's config
-                "GIT_CONFIG_KEY_1": "credential.helper",
-                "GIT_CONFIG_VALUE_1": helper,
-                _USERNAME_ENV: self.auth.username or self.remote.username or "x-access-token",
-            }
-            if self.remote.password is not None:
-                env[_URL_PASSWORD_ENV] = self.remote.password
-        return env
+        """Variables for every git process: no prompts, SSH key or agent, token helper, bounds."""
+        return GitRunner(self.remote, self.auth).overrides()
 
     def secrets(self) -> tuple[str, ...]:
-        token = os.environ.get(self.auth.token_env, "") if self.remote.is_http else ""
-        return tuple(s for s in (self.remote.password or "", token) if len(s) >= 4)
+        return GitRunner(self.remote, self.auth).secrets()
 
     def redact(self, text: str) -> str:
-        return redact(text, *self.secrets())
+        return GitRunner(self.remote, self.auth).redact(text)
 
     def _failure(self, what: str, stderr: str) -> GitOpsRuntimeError:
-        lines = [ln.strip() for ln in stderr.splitlines() if ln.strip()]
-        reason = self.redact(" / ".join(lines[-3:]) or "git failed")
-        where = self.remote.shown
-        if any(p in stderr.lower() for p in _AUTH):
-            hint = (
-                f" (is ${self.auth.token_env} set to a valid token?)" if self.remote.is_http else ""
-            )
-            return RemoteAuthError(f"{what} {where}: authentication failed{hint}: {reason}")
-        return GitOpsRuntimeError(f"{what} {where}: {reason}")
+        hint = f" (is ${self.auth.token_env} set to a valid token?)" if self.remote.is_http else ""
+        return failure(f"{what} {self.remote.shown}", stderr, *self.secrets(), auth_hint=hint)
 
     # -- remote reads ----------------------------------------------------------------------
 
@@ -190,7 +123,7 @@ class GitClient:
             ],
             with_extended_output=True,
             with_exceptions=False,
-            kill_after_timeout=COMMAND_TIMEOUT,
+            kill_after_timeout=timeout_from_env(),
         )
         if status != 0:
             raise self._failure("cannot read", str(err))
@@ -231,7 +164,7 @@ class GitClient:
                 ["git", "fetch", "--quiet", "--no-tags", self.remote.url, *refspecs],
                 with_extended_output=True,
                 with_exceptions=False,
-                kill_after_timeout=COMMAND_TIMEOUT,
+                kill_after_timeout=timeout_from_env(),
             )
             if status != 0:
                 raise self._failure("cannot fetch from", str(err))

@@ -18,6 +18,8 @@ from typing import Any, Literal
 from pydantic import Field
 from ruamel.yaml import YAML
 
+from stacks.clouds import cloud_module
+from stacks.clouds.contract import OUTPUT_ALIASES
 from stacks.config import Environment
 from stacks.config.types import Frozen
 
@@ -66,13 +68,15 @@ def metadata_facts(env: Environment, outputs: dict[str, str] | None) -> dict[str
     facts = {
         "env": env.name,
         "cluster_name": env.cluster_name,
-        "cloud_region": env.cloud.region,
         "gitops_path": env.gitops_path,
         "backup_prefix": env.backup.prefix,
         "backup_namespace": env.backup.namespace,
         "backup_service_account": env.backup.service_account,
     }
+    facts.update(cloud_module(env.cloud.kind).metadata(env))
     facts.update(outputs or {})
+    # Renamed outputs keep their old key for one release (Flux substitutions may use it).
+    facts.update({old: facts[new] for old, new in OUTPUT_ALIASES.items() if new in facts})
     return dict(sorted(facts.items()))
 
 

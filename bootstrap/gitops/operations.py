@@ -13,8 +13,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import git
-
 from bootstrap.gitops import safefs
 from bootstrap.gitops.errors import GitOpsError
 from bootstrap.gitops.git_client import Auth, GitClient, Outcome, Workspace
@@ -26,19 +24,16 @@ from bootstrap.gitops.images import (
     validate_tag,
 )
 from bootstrap.gitops.layout import LayoutOptions, env_paths, generate_layout
-from bootstrap.gitops.outputs import read_cluster_outputs
 from bootstrap.gitops.ownership import apply_layout, refresh_record
 from bootstrap.gitops.urls import parse_repo_url
-from stacks.config import Environment, load_environment
+from stacks.config import Environment
+from stacks.outputs import read_cluster_outputs
 
 __all__ = [
     "Target",
     "bootstrap_env",
     "check_branch",
-    "demo_local_repo",
-    "layout_tree",
     "promote_image",
-    "render_tree",
     "resolve_target",
     "rollback_env",
     "set_image",
@@ -260,49 +255,3 @@ def _apply(ws: Workspace, diff_args: list[str], *, reverse: bool, what: str) -> 
             f"refusing: {what[:12]} does not revert cleanly; later commits changed the same "
             f"lines ({first.strip()}); use --to COMMIT or fix forward"
         )
-
-
-def layout_tree(target: Target) -> list[str]:
-    """Every file path on the target branch, sorted (for showing what bootstrap made)."""
-    with target.client.scratch() as repo:
-        _, ws = target.client.checkout(repo, [target.branch])
-        if ws.tip is None:
-            return []
-        return sorted(ws.git("ls-files").splitlines())
-
-
-def render_tree(paths: list[str]) -> str:
-    """``tree``-style listing of repo paths."""
-    lines: list[str] = ["."]
-    seen: set[tuple[str, ...]] = set()
-    for path in paths:
-        parts = tuple(path.split("/"))
-        for depth in range(1, len(parts) + 1):
-            key = parts[:depth]
-            if key in seen:
-                continue
-            seen.add(key)
-            suffix = "/" if depth < len(parts) else ""
-            lines.append(f"{'    ' * (depth - 1)}{parts[depth - 1]}{suffix}")
-    return "\n".join(lines)
-
-
-def demo_local_repo(
-    folder: Path,
-    env_dir: Path,
-    outputs_file: Path | None,
-    env_name: str = "local",
-) -> str:
-    """For ``nox -s demo``: create a bare repo under ``folder``, bootstrap ``env_name`` into it
-    from the deploy's outputs file, and return what to print (result and layout tree).
-    """
-    env = load_environment(env_name, env_dir).env
-    bare = (folder / "manifests.git").resolve()
-    if not bare.exists():
-        bare.parent.mkdir(parents=True, exist_ok=True)
-        git.Repo.init(bare, bare=True, initial_branch=env.gitops.branch).close()
-    target = resolve_target(env, repo=str(bare), branch=None)
-    outcome = bootstrap_env(env, target, outputs_file)
-    head = outcome.message.splitlines()[0] if outcome.message else "nothing to change"
-    listing = render_tree(layout_tree(target))
-    return f"manifest repo {bare} ({target.branch}): {outcome.status}: {head}\n{listing}\n"

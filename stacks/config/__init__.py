@@ -1,13 +1,25 @@
-"""Environments: one YAML file each in ``environments/``, ``extends`` for inheritance."""
+"""Environments: one YAML file each in ``environments/``, ``extends`` for inheritance.
 
-from stacks.config.loader import (
-    DEFAULT_ENV_DIR,
-    LoadedEnvironment,
-    environment_names,
-    load_all,
-    load_environment,
-)
-from stacks.config.model import Environment
+The names below load on first use (PEP 562), so importing a leaf such as
+``stacks.config.types`` (which each cloud's settings module does) never pulls in the model, and
+``stacks.config`` and ``stacks.clouds`` import each other in no cycle.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from stacks.config.loader import (
+        DEFAULT_ENV_DIR,
+        LoadedEnvironment,
+        environment_names,
+        load_all,
+        load_environment,
+        load_many,
+    )
+    from stacks.config.model import Environment
 
 __all__ = [
     "DEFAULT_ENV_DIR",
@@ -16,4 +28,13 @@ __all__ = [
     "environment_names",
     "load_all",
     "load_environment",
+    "load_many",
 ]
+
+_HOMES = {name: "stacks.config.loader" for name in __all__} | {"Environment": "stacks.config.model"}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOMES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(_HOMES[name]), name)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import difflib
 import types
 import typing
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -51,8 +51,10 @@ def environment_names(env_dir: Path = DEFAULT_ENV_DIR) -> list[str]:
     return sorted(p.stem for p in env_dir.glob(f"*{SUFFIX}"))
 
 
-def load_environment(name: str, env_dir: Path = DEFAULT_ENV_DIR) -> LoadedEnvironment:
-    layer, chain = load_layer(name, env_dir)
+def load_environment(
+    name: str, env_dir: Path = DEFAULT_ENV_DIR, *, shared: _Shared | None = None
+) -> LoadedEnvironment:
+    layer, chain = load_layer(name, env_dir, shared=shared)
     data = {k: v for k, v in layer.data.items() if k != "extends"}
     data["name"] = name
     try:
@@ -65,7 +67,7 @@ def load_environment(name: str, env_dir: Path = DEFAULT_ENV_DIR) -> LoadedEnviro
 
 
 def load_all(env_dir: Path = DEFAULT_ENV_DIR) -> list[LoadedEnvironment]:
-    loaded = [load_environment(n, env_dir) for n in environment_names(env_dir)]
+    loaded = load_many(environment_names(env_dir), env_dir)
     check_disjoint_paths(loaded)
     return loaded
 
@@ -82,9 +84,27 @@ def check_disjoint_paths(loaded: list[LoadedEnvironment]) -> None:
                 )
 
 
-def load_layer(name: str, env_dir: Path = DEFAULT_ENV_DIR) -> tuple[Layer, tuple[Path, ...]]:
+def load_many(names: Sequence[str], env_dir: Path = DEFAULT_ENV_DIR) -> list[LoadedEnvironment]:
+    """Several environments of one folder: each file is read and parsed once, however many
+    environments extend it (loading N children of one parent stays linear in N)."""
+    shared = _Shared(environment_names(env_dir), {})
+    return [load_environment(n, env_dir, shared=shared) for n in names]
+
+
+@dataclass(frozen=True)
+class _Shared:
+    """What the environments of one folder share while they load: the names, the parsed files."""
+
+    known: list[str]
+    layers: dict[Path, Layer]
+
+
+def load_layer(
+    name: str, env_dir: Path = DEFAULT_ENV_DIR, *, shared: _Shared | None = None
+) -> tuple[Layer, tuple[Path, ...]]:
     """Merge ``name``'s file over its ancestors; returns the layer and the files, root first."""
-    known = environment_names(env_dir)
+    shared = shared or _Shared(environment_names(env_dir), {})
+    known = shared.known
     if name not in known:
         raise ConfigError(
             Location(env_dir / f"{name}{SUFFIX}", None, ""),
@@ -102,7 +122,8 @@ def load_layer(name: str, env_dir: Path = DEFAULT_ENV_DIR) -> tuple[Layer, tuple
                 Location(chain[-1][0], line, "extends"), f"inheritance cycle: {cycle}"
             )
         seen.append(current)
-        layer = layer_of(read_document(path))
+        layer = shared.layers.get(path) or layer_of(read_document(path))
+        shared.layers[path] = layer
         chain.append((path, layer))
         parent = layer.data.get("extends")
         if parent is not None and (not isinstance(parent, str) or parent not in known):
@@ -138,8 +159,19 @@ def _config_error(exc: ValidationError, layer: Layer, leaf: Path) -> ConfigError
         return ConfigError(location, "missing required configuration attribute")
     message = error["msg"].removeprefix("Value error, ")
     given = error.get("input")
-    shown = "" if isinstance(given, dict | list) else f" (got {given!r})"
+    shown = "" if isinstance(given, dict | list) else f" (got {_describe(given)})"
     return ConfigError(location, f"{message}{shown}")
+
+
+def _describe(given: object) -> str:
+    """What the file held, in YAML's words: a quoted "5" is a string, not a number."""
+    if isinstance(given, str):
+        return f"the string {given!r}"
+    if given is None:
+        return "null"
+    if isinstance(given, bool):
+        return "true" if given else "false"
+    return repr(given)
 
 
 def _walk(loc: tuple[int | str, ...]) -> tuple[KeyPath, list[str]]:

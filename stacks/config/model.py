@@ -5,11 +5,14 @@ Each default lives here, once, next to the field it belongs to.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
 from stacks.clouds.aws.settings import AwsSettings
+from stacks.clouds.aws.state import S3State
+from stacks.clouds.azure.settings import AzureSettings
+from stacks.clouds.azure.state import AzurermState
 from stacks.config.platform import BackupJobSettings, PlatformSettings, Versions
 from stacks.config.types import Cidr, Duration, Frozen, Name
 
@@ -21,13 +24,12 @@ __all__ = [
     "GitOpsSettings",
     "LocalState",
     "NodeGroup",
-    "S3State",
     "StateSettings",
     "Taint",
 ]
 
 # One member per cloud module; the ``kind`` key picks it. Adding a cloud adds a member here.
-CloudSettings = Annotated[AwsSettings, Field(discriminator="kind")]
+CloudSettings = Annotated[AwsSettings | AzureSettings, Field(discriminator="kind")]
 
 
 class Taint(Frozen):
@@ -53,9 +55,6 @@ class ClusterSettings(Frozen):
         False, description="Expose the API server publicly (to public_access_cidrs only)."
     )
     public_access_cidrs: tuple[Cidr, ...] = Field((), strict=False)
-    log_retention_days: int = Field(
-        365, description="Control-plane log retention; CloudWatch accepts only certain values."
-    )
     node_groups: dict[Name, NodeGroup] = Field(min_length=1)
 
 
@@ -73,21 +72,13 @@ class LocalState(Frozen):
         "terraform-state", description="Relative to the project root; one file per stack."
     )
 
-
-class S3State(Frozen):
-    backend: Literal["s3"]
-    bucket: str = Field(pattern=r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
-    key_prefix: str = "underlay"
-    region: str = Field(pattern=r"^[a-z]{2}(-[a-z]+)+-\d$")
-    encrypt: bool = True
-    endpoint: str | None = Field(
-        None,
-        pattern=r"^https?://",
-        description="An S3 emulator for the state (tests); UNDERLAY_AWS_ENDPOINT overrides it.",
-    )
+    def backend_config(self, stack_name: str, project_root: str) -> dict[str, Any]:
+        """The ``local`` backend's settings; ``project_root`` is relative to the synth folder."""
+        return {"path": f"{project_root}/{self.directory}/{stack_name}.tfstate"}
 
 
-StateSettings = Annotated[LocalState | S3State, Field(discriminator="backend")]
+# One member per state backend; each says its own backend settings (``backend_config``).
+StateSettings = Annotated[LocalState | S3State | AzurermState, Field(discriminator="backend")]
 
 
 class GitOpsSettings(Frozen):

@@ -2,45 +2,20 @@
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from collections.abc import Iterator
 
+from stacks.clouds import cloud_module
 from stacks.config.model import Environment
 from stacks.config.yaml_source import KeyPath
 
 __all__ = ["check_rules", "gitops_path_problem", "paths_overlap"]
 
-# CloudWatch Logs accepts only these retention periods.
-LOG_RETENTION_DAYS = (
-    1,
-    3,
-    5,
-    7,
-    14,
-    30,
-    60,
-    90,
-    120,
-    150,
-    180,
-    365,
-    400,
-    545,
-    731,
-    1096,
-    1827,
-    2192,
-    2557,
-    2922,
-    3288,
-    3653,
-)
-
 
 def check_rules(env: Environment) -> Iterator[tuple[KeyPath, str]]:
     """Yield ``(key path, problem)`` for every rule ``env`` breaks; the loader reports the first."""
     yield from _cluster_rules(env)
+    yield from cloud_module(env.cloud.kind).check(env)
     yield from _platform_rules(env)
     if env.gitops.path is not None and (problem := gitops_path_problem(env.gitops.path)):
         yield ("gitops", "path"), problem
@@ -107,25 +82,6 @@ def _cluster_rules(env: Environment) -> Iterator[tuple[KeyPath, str]]:
         yield (
             ("cluster", "endpoint_public_access"),
             ("a public endpoint needs public_access_cidrs (0.0.0.0/0 is not assumed)"),
-        )
-    if cluster.log_retention_days not in LOG_RETENTION_DAYS:
-        yield (
-            ("cluster", "log_retention_days"),
-            (
-                f"{cluster.log_retention_days} is not a CloudWatch retention period; "
-                f"expected one of {', '.join(map(str, LOG_RETENTION_DAYS))}"
-            ),
-        )
-    network = ipaddress.ip_network(env.cloud.vpc_cidr)
-    if network.version != 4:
-        yield ("cloud", "vpc_cidr"), f"{env.cloud.vpc_cidr}: a VPC's primary CIDR must be IPv4"
-    elif network.prefixlen > 20:
-        yield (
-            ("cloud", "vpc_cidr"),
-            (
-                f"{env.cloud.vpc_cidr} is too small: /20 or larger is needed for "
-                f"{env.cloud.az_count} private and public subnets"
-            ),
         )
 
 

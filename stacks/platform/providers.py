@@ -10,11 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from constructs import Construct
+
 from stacks.backend import backend_config
 from stacks.clouds.contract import ExecAuth
 from stacks.config.model import StateSettings
-from stacks.l1 import DataSource, expression
-from stacks.platform.direct import DirectBlocks, DirectProvider, DirectResourceGroup
+from stacks.l1 import DataSource, Provider, ResourceGroup, expression
 from stacks.platform.gen.objects import ClusterRefs, terraform_refs
 
 __all__ = [
@@ -40,10 +41,10 @@ class ClusterOutputsProps:
     """The project folder relative to this stack's synth folder (local state lives there)."""
 
 
-class ClusterOutputs(DirectResourceGroup):
+class ClusterOutputs(ResourceGroup):
     """``data.terraform_remote_state.cluster_outputs``: the cluster stack's outputs."""
 
-    def __init__(self, scope: DirectBlocks, id: str, props: ClusterOutputsProps) -> None:
+    def __init__(self, scope: Construct, id: str, props: ClusterOutputsProps) -> None:
         super().__init__(scope, id)
         self.state: DataSource = self.data(
             "terraform_remote_state", "outputs", _remote_state(props)
@@ -66,17 +67,15 @@ def _connection(refs: ClusterRefs, auth: ExecAuth) -> dict[str, Any]:
     }
 
 
-def kubernetes_provider(refs: ClusterRefs, auth: ExecAuth) -> DirectProvider:
+def kubernetes_provider(refs: ClusterRefs, auth: ExecAuth) -> Provider:
     """``provider "kubernetes"``: ``exec`` is a block (a list of one in JSON)."""
     attributes = _connection(refs, auth)
     attributes["exec"] = [attributes["exec"]]
-    return DirectProvider(
-        "kubernetes", "hashicorp/kubernetes", KUBERNETES_PROVIDER_VERSION, attributes
-    )
+    return Provider("kubernetes", "hashicorp/kubernetes", KUBERNETES_PROVIDER_VERSION, attributes)
 
 
-def helm_provider(refs: ClusterRefs, auth: ExecAuth) -> DirectProvider:
+def helm_provider(refs: ClusterRefs, auth: ExecAuth) -> Provider:
     """``provider "helm"``: in helm 3.x ``kubernetes`` is a nested attribute (an object)."""
-    return DirectProvider(
+    return Provider(
         "helm", "hashicorp/helm", HELM_PROVIDER_VERSION, {"kubernetes": _connection(refs, auth)}
     )

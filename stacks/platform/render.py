@@ -3,13 +3,12 @@ identity settings, and values from the cluster stack's outputs file when one is 
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from pathlib import Path
 
 from stacks.clouds import cloud_module
 from stacks.config.model import Environment
-from stacks.errors import ConfigError, Location
+from stacks.outputs import read_cluster_outputs
 from stacks.platform.gen.objects import ClusterRefs, terraform_refs
 from stacks.platform.gen.plan import PlatformPlan, platform_plan
 
@@ -21,19 +20,14 @@ CLUSTER_OUTPUTS = "data.terraform_remote_state.cluster_outputs"
 
 def refs_from_outputs(env: Environment, outputs_file: Path) -> ClusterRefs:
     """Real values from a ``cdktf deploy --outputs-file`` JSON, for ``<env>-cluster``."""
-    data = json.loads(outputs_file.read_text(encoding="utf-8"))
-    stack = data.get(f"{env.name}-cluster")
-    if not isinstance(stack, dict):
-        raise ConfigError(
-            Location(outputs_file, None, ""), f"no {env.name}-cluster outputs in this file"
-        )
+    outputs = read_cluster_outputs(outputs_file, env.name, complete=False)
     refs = terraform_refs(CLUSTER_OUTPUTS)
-    return replace(refs, **{k: str(stack[k]) for k in refs.__dataclass_fields__ if k in stack})
+    return replace(refs, **{k: outputs[k] for k in refs.__dataclass_fields__ if k in outputs})
 
 
 def environment_plan(env: Environment, outputs_file: Path | None = None) -> PlatformPlan:
     """The stack's plan; cluster facts are the stack's own Terraform expressions unless an
     outputs file supplies the values."""
     refs = refs_from_outputs(env, outputs_file) if outputs_file else terraform_refs(CLUSTER_OUTPUTS)
-    identity = cloud_module(env.cloud.kind).workload_identity(refs.backup_role_arn)
+    identity = cloud_module(env.cloud.kind).workload_identity(refs.backup_identity)
     return platform_plan(env, refs, identity.annotations, identity.pod_labels)

@@ -7,8 +7,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from stacks.l1 import Resource, tf_name
-from stacks.platform.direct import DirectBlocks, DirectResourceGroup
+from constructs import Construct
+
+from stacks.l1 import Resource, ResourceGroup, tf_name
 from stacks.platform.gen.convert import helm_release_attributes, resource_type, to_terraform
 from stacks.platform.gen.objects import HelmRelease, K8sObject
 
@@ -34,11 +35,11 @@ class KubernetesObjectsProps:
     """Created first (the namespace of these objects)."""
 
 
-class KubernetesObjects(DirectResourceGroup):
+class KubernetesObjects(ResourceGroup):
     """Typed resources for ``objects``, in order: each after ``depends_on`` and the objects
     before it (the ServiceAccount exists before the CronJob that runs as it)."""
 
-    def __init__(self, scope: DirectBlocks, id: str, props: KubernetesObjectsProps) -> None:
+    def __init__(self, scope: Construct, id: str, props: KubernetesObjectsProps) -> None:
         super().__init__(scope, id)
         created: list[Resource] = []
         for o in props.objects:
@@ -58,10 +59,10 @@ class NamespacesProps:
     """Per namespace: its Namespace object first, then the objects that live in it."""
 
 
-class Namespaces(DirectResourceGroup):
+class Namespaces(ResourceGroup):
     """Namespaces with their PSA labels, NetworkPolicies, ResourceQuota and LimitRange."""
 
-    def __init__(self, scope: DirectBlocks, id: str, props: NamespacesProps) -> None:
+    def __init__(self, scope: Construct, id: str, props: NamespacesProps) -> None:
         super().__init__(scope, id)
         self._namespaces: dict[str, Resource] = {}
         for name, (namespace, *inside) in props.namespaces.items():
@@ -81,10 +82,10 @@ class ChartReleasesProps:
     """The namespace resource the releases install into (created by ``Namespaces``)."""
 
 
-class ChartReleases(DirectResourceGroup):
+class ChartReleases(ResourceGroup):
     """``helm_release``s, in order, each after the releases it names in ``depends_on``."""
 
-    def __init__(self, scope: DirectBlocks, id: str, props: ChartReleasesProps) -> None:
+    def __init__(self, scope: Construct, id: str, props: ChartReleasesProps) -> None:
         super().__init__(scope, id)
         self.releases: dict[str, Resource] = {}
         for release in props.releases:

@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from stacks.clouds.contract import OUTPUT_NAMES
+from stacks.clouds.contract import OUTPUT_ALIASES, OUTPUT_NAMES
 from tests.support.synth import iter_blocks, load_stack
 
 
-def resources(stack: dict, type_: str) -> dict[str, dict]:  # type: ignore[type-arg]
-    return stack["resource"].get(type_, {})
+def resources(stack: dict[str, Any], type_: str) -> dict[str, dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = stack["resource"].get(type_, {})
+    return found
 
 
 def test_every_environment_gets_a_cluster_stack(synth_out: Path) -> None:
     assert sorted(p.name for p in (synth_out / "stacks").glob("*-cluster")) == [
+        "aks-dev-cluster",
+        "aks-prod-cluster",
         "dev-cluster",
         "local-cluster",
         "prod-cluster",
@@ -154,9 +159,12 @@ def test_backup_role_trusts_one_service_account_and_reaches_one_prefix(synth_out
 
 
 def test_outputs_are_the_contract(synth_out: Path) -> None:
-    for env in ("dev", "prod"):
+    for env in ("dev", "prod", "aks-prod"):
         outputs = load_stack(synth_out, f"{env}-cluster")["output"]
-        assert tuple(outputs) == OUTPUT_NAMES or sorted(outputs) == sorted(OUTPUT_NAMES)
+        assert sorted(outputs) == sorted([*OUTPUT_NAMES, *OUTPUT_ALIASES])
+        for old, new in OUTPUT_ALIASES.items():
+            assert outputs[old]["value"] == outputs[new]["value"]
+            assert "Deprecated alias" in outputs[old]["description"]
 
 
 def test_state_backends_follow_config(synth_out: Path) -> None:
@@ -187,11 +195,12 @@ def test_provider_is_pinned_and_only_local_talks_to_an_emulator(synth_out: Path)
 
 def test_no_credentials_in_synthesized_json(synth_out: Path) -> None:
     # The platform stacks legitimately say `get-token` (exec auth) and
-    # `automount_service_account_token`; tests/platform/test_platform_stack.py checks them.
+    # `automount_service_account_token`; tests/stacks/test_platform_stack.py checks them.
     for path in (synth_out / "stacks").glob("*-cluster/cdk.tf.json"):
         text = path.read_text()
         for word in ("access_key", "secret_key", "AKIA", "password", "token"):
-            assert word not in text, f"{word} in {path}"
+            # Whole words: azurerm's `shared_access_key_enabled: false` is a setting, not a key.
+            assert not re.search(rf"\b{word}\b", text), f"{word} in {path}"
 
 
 def test_resource_addresses_are_readable(synth_out: Path) -> None:

@@ -31,6 +31,8 @@ __all__ = ["PACKAGES", "Schema", "load_schema", "provider_wheel"]
 PACKAGES = {
     "kubernetes": ("cdktf-cdktf-provider-kubernetes", "12.1.1", "2.38.0"),
     "helm": ("cdktf-cdktf-provider-helm", "12.1.2", "3.1.1"),
+    # The last prebuilt azurerm bindings (cdktf's archival, 2025-12-10) = hashicorp/azurerm 4.55.0.
+    "azurerm": ("cdktf-cdktf-provider-azurerm", "14.23.1", "4.55.0"),
 }
 WHEELS_ENV = "UNDERLAY_PROVIDER_WHEELS"
 
@@ -139,7 +141,13 @@ def _block(fqn: str, types: dict[str, Any], depth: int = 0) -> dict[str, Any]:
 def load_schema(wheel: Path) -> Schema:
     assembly = _assembly(wheel)
     types = assembly["types"]
-    schema: Schema = {"resources": {}, "provider": None, "version": assembly["version"]}
+    schema: Schema = {
+        "resources": {},
+        "data": {},
+        "readable": {},
+        "provider": None,
+        "version": assembly["version"],
+    }
     for fqn, t in types.items():
         if t.get("kind") != "class" or "initializer" not in t:
             continue
@@ -151,6 +159,15 @@ def load_schema(wheel: Path) -> Schema:
             schema["provider"] = _block(config["type"]["fqn"], types)
             continue
         match = _REPRESENTS.search(t.get("docs", {}).get("summary", ""))
-        if match and "/docs/resources/" in t["docs"]["summary"]:
+        summary = t.get("docs", {}).get("summary", "")
+        if match and "/docs/resources/" in summary:
             schema["resources"][match.group(1)] = _block(config["type"]["fqn"], types)
+            # What a reference may read: the class's attribute getters (computed ones too).
+            schema["readable"][match.group(1)] = {
+                _CAMEL.sub(r"_\1", p["name"]).lower()
+                for p in t.get("properties", [])
+                if not p.get("static") and not p["name"].endswith("Input")
+            }
+        elif match and "/docs/data-sources/" in summary:
+            schema["data"][match.group(1)] = _block(config["type"]["fqn"], types)
     return schema

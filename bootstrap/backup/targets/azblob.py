@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
-from bootstrap.backup.errors import BackupInputError
+from bootstrap.backup.errors import BackupInputError, StorageError
 from bootstrap.backup.targets.base import ObjectInfo, PrefixedTarget, retries_from_env
 from bootstrap.backup.targets.parse import TargetSpec
 
@@ -26,6 +27,8 @@ __all__ = ["AzureBlobStorage"]
 logging.getLogger("azure").addHandler(logging.NullHandler())
 
 _CONCURRENCY = 4
+_COPY_TIMEOUT = 600.0
+"""Seconds to wait for a server-side copy (same account: usually done at once)."""
 CONNECTION_STRING_ENV = "AZURE_STORAGE_CONNECTION_STRING"
 
 
@@ -126,6 +129,20 @@ class AzureBlobStorage(PrefixedTarget):
             except ResourceNotFoundError:
                 return None
             return int(props.size)
+
+    def copy(self, source: str, key: str) -> None:
+        # Copy Blob within the account; it may run asynchronously, so wait (bounded) for it.
+        with self._errors("copy", key):
+            source_url = self._container.get_blob_client(self._key(source)).url
+            target = self._container.get_blob_client(self._key(key))
+            target.start_copy_from_url(source_url)
+            deadline = time.monotonic() + _COPY_TIMEOUT
+            status = target.get_blob_properties().copy.status
+            while status == "pending" and time.monotonic() < deadline:
+                time.sleep(0.5)
+                status = target.get_blob_properties().copy.status
+        if status != "success":
+            raise StorageError(f"Azure Blob copy to {self.description}/{key} ended {status}")
 
     def list_objects(self) -> list[ObjectInfo]:
         root = f"{self._spec.prefix}/" if self._spec.prefix else ""

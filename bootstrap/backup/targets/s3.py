@@ -94,6 +94,16 @@ class S3Storage(PrefixedTarget):
                 raise
             return int(head["ContentLength"])
 
+    def copy(self, source: str, key: str) -> None:
+        # boto3's managed copy: CopyObject, or UploadPartCopy in parts above the threshold.
+        with self._errors("copy", key):
+            self._client.copy(
+                {"Bucket": self._spec.bucket, "Key": self._key(source)},
+                self._spec.bucket,
+                self._key(key),
+                Config=self._transfer,
+            )
+
     def list_objects(self) -> list[ObjectInfo]:
         root = f"{self._spec.prefix}/" if self._spec.prefix else ""
         found: list[ObjectInfo] = []

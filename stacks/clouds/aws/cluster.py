@@ -11,6 +11,7 @@ from stacks.clouds.aws.backup_target import BackupTarget, BackupTargetProps
 from stacks.clouds.aws.eks import EksCluster, EksClusterProps
 from stacks.clouds.aws.encryption import EncryptionKey, EncryptionKeyProps
 from stacks.clouds.aws.network import Network, NetworkProps
+from stacks.clouds.aws.settings import AwsSettings
 from stacks.clouds.contract import ClusterFacts
 from stacks.config.model import Environment
 
@@ -20,6 +21,7 @@ __all__ = ["build_cluster"]
 def build_cluster(scope: Construct, id: str, env: Environment) -> ClusterFacts:
     """Network, KMS key, EKS with node groups and OIDC, and the backup target, wired together."""
     cloud, cluster = env.cloud, env.cluster
+    assert isinstance(cloud, AwsSettings)
     name = env.cluster_name
     zones = tuple(f"{cloud.region}{letter}" for letter in string.ascii_lowercase[: cloud.az_count])
     account = Account(scope, "account")
@@ -36,7 +38,7 @@ def build_cluster(scope: Construct, id: str, env: Environment) -> ClusterFacts:
             cluster_name=name,
             account=account,
             kms_key_arn=key.arn,
-            flow_log_retention_days=cluster.log_retention_days,
+            flow_log_retention_days=cloud.log_retention_days,
         ),
     )
     eks = EksCluster(
@@ -48,7 +50,7 @@ def build_cluster(scope: Construct, id: str, env: Environment) -> ClusterFacts:
             account=account,
             node_subnets=tuple(network.private_subnets),
             kms_key_arn=key.arn,
-            log_retention_days=cluster.log_retention_days,
+            log_retention_days=cloud.log_retention_days,
             node_groups=dict(cluster.node_groups),
             endpoint_public_access=cluster.endpoint_public_access,
             public_access_cidrs=cluster.public_access_cidrs,
@@ -78,6 +80,6 @@ def build_cluster(scope: Construct, id: str, env: Environment) -> ClusterFacts:
         cluster_ca_data=eks.cluster.ref("certificate_authority[0].data"),
         oidc_issuer_url=eks.oidc_issuer_url,
         backup_bucket=backup.bucket.id,
-        backup_role_arn=backup.role_arn,
+        backup_identity=backup.role_arn,
         backup_target=backup.target,
     )

@@ -34,6 +34,9 @@ class AwsSettings(Frozen):
             f"${ENDPOINT_ENV} overrides it where it is set."
         ),
     )
+    log_retention_days: int = Field(
+        365, description="Control-plane and flow-log retention; CloudWatch takes only some values."
+    )
     oidc_thumbprints: tuple[str, ...] = Field((EKS_OIDC_ROOT_CA_THUMBPRINT,), strict=False)
 
     def effective_endpoint(self) -> str | None:

@@ -8,6 +8,7 @@ provider's schema (docs/platform.md: the schema source), so a mapping mistake fa
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Mapping
@@ -62,20 +63,32 @@ def resource_type(o: K8sObject) -> str:
         ) from None
 
 
+@functools.cache
 def _snake(key: str) -> str:
+    # Cached: a few dozen distinct keys, met ~800 times per environment.
     return _RENAMED.get(key) or _CAMEL.sub(r"_\1", key).lower()
 
 
 def _convert(value: Any, key: str) -> Any:
+    if type(value) is str:  # most leaves; skips the ABC checks below
+        return value
     if key in _MAPS and isinstance(value, Mapping):
         return {k: str(v) for k, v in value.items()}
     if isinstance(value, Mapping):
-        return {_name(k, v): _convert(v, _name(k, v)) for k, v in value.items()}
+        return _convert_map(value)
     if isinstance(value, list):
         return [_convert(v, key) for v in value]
     if key in _STRINGS and isinstance(value, int) and not isinstance(value, bool):
         return str(value)
     return value
+
+
+def _convert_map(value: Mapping[str, Any]) -> dict[str, Any]:
+    out = {}
+    for k, v in value.items():
+        name = _name(k, v)
+        out[name] = _convert(v, name)
+    return out
 
 
 def _name(key: str, value: Any) -> str:
@@ -86,8 +99,7 @@ def _name(key: str, value: Any) -> str:
 
 def to_terraform(o: K8sObject) -> dict[str, Any]:
     """The attributes of the typed resource for ``o``."""
-    body = {k: v for k, v in o.items() if k not in ("apiVersion", "kind")}
-    return {_name(k, v): _convert(v, _name(k, v)) for k, v in body.items()}
+    return _convert_map({k: v for k, v in o.items() if k not in ("apiVersion", "kind")})
 
 
 def helm_release_attributes(release: HelmRelease) -> dict[str, Any]:

@@ -16,15 +16,12 @@ from stacks.platform.gen.objects import HelmRelease, K8sObject, metadata, obj
 __all__ = [
     "CONTROLLER_NAME",
     "ENVOY_GATEWAY_REPO",
-    "OBJECTS_CHART",
     "gateway_objects",
     "gateway_releases",
 ]
 
 ENVOY_GATEWAY_REPO = "oci://docker.io/envoyproxy"
 CONTROLLER_NAME = "gateway.envoyproxy.io/gatewayclass-controller"
-OBJECTS_CHART = "objects"
-"""Folder name of the in-repo chart that renders ``.Values.objects`` verbatim."""
 GATEWAY_API = "gateway.networking.k8s.io/v1"
 ENVOY_API = "gateway.envoyproxy.io/v1alpha1"
 

@@ -31,7 +31,7 @@ class ClusterRefs:
     cluster_name: str
     cluster_endpoint: str
     cluster_ca_data: str
-    backup_role_arn: str
+    backup_identity: str
     backup_target: str
 
 
@@ -45,7 +45,7 @@ def terraform_refs(data_address: str) -> ClusterRefs:
         cluster_name=out("cluster_name"),
         cluster_endpoint=out("cluster_endpoint"),
         cluster_ca_data=out("cluster_ca_data"),
-        backup_role_arn=out("backup_role_arn"),
+        backup_identity=out("backup_identity"),
         backup_target=out("backup_target"),
     )
 

@@ -1,7 +1,7 @@
-"""The git-side fixtures (identity, in-process CLI, bare repos) of tests/gitops, shared here."""
+"""Git-side end-to-end tests: the unit fixtures plus a git daemon and a smart-HTTP server."""
 
 from __future__ import annotations
 
-from tests.gitops.conftest import _git_identity, bare, cli
+from tests.support.gitops import _git_identity, bare, cli, daemon, http_git, remotes_root
 
-__all__ = ["_git_identity", "bare", "cli"]
+__all__ = ["_git_identity", "bare", "cli", "daemon", "http_git", "remotes_root"]

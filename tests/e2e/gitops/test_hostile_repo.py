@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.gitops.conftest import Run, commits
+from tests.support.gitops import Run, commits
 
 ENV = {
     **os.environ,

@@ -1,0 +1,140 @@
+"""Run git: bounded in time, without prompts, authenticated by :mod:`.auth`, errors redacted.
+
+Every git process underlay starts goes through :func:`run_git` (or :func:`popen_git` for a
+streamed output): a stalling server is cut off by curl's low-speed limit and SSH keep-alives,
+and in any case by a hard wall-clock bound; git's own reason ("Host key verification failed",
+"Authentication failed", …) is kept in the one-line error, with every secret redacted.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+from bootstrap.git.auth import Auth, git_environment, secrets_of
+from bootstrap.git.errors import GitAuthError, GitRuntimeError, GitTimeoutError
+from bootstrap.git.redact import redact
+from bootstrap.git.urls import RepoUrl
+
+__all__ = ["AUTH_MARKERS", "GitRunner", "failure", "timeout_from_env"]
+
+DEFAULT_TIMEOUT = 600.0  # wall clock of one git process (a big mirror clone fits comfortably)
+LOW_SPEED_LIMIT = 1000  # bytes/s ...
+LOW_SPEED_TIME = 30  # ... for this many seconds, and curl gives up (a stalled HTTP server)
+AUTH_MARKERS = (
+    "authentication failed",
+    "could not read username",
+    "could not read password",
+    "permission denied (publickey",
+    "host key verification failed",
+    "access denied",
+    "http basic",
+    "the requested url returned error: 401",
+    "the requested url returned error: 403",
+)
+_NOISE = ("fatal: could not read from remote repository.", "please make sure you have the correct")
+
+
+def timeout_from_env() -> float:
+    """``UNDERLAY_GIT_TIMEOUT`` seconds (positive), else the default."""
+    raw = os.environ.get("UNDERLAY_GIT_TIMEOUT", "")
+    try:
+        value = float(raw)
+    except ValueError:
+        return DEFAULT_TIMEOUT
+    return value if 0 < value < 86400 else DEFAULT_TIMEOUT
+
+
+def failure(
+    what: str, stderr: str, *secrets: str, code: int | None = None, auth_hint: str = ""
+) -> GitRuntimeError:
+    """One line: ``what`` and git's own reason (its last meaningful stderr lines), redacted."""
+    lines = [ln.strip() for ln in stderr.splitlines() if ln.strip()]
+    meaningful = [ln for ln in lines if not ln.lower().startswith(_NOISE)] or lines
+    reason = " / ".join(meaningful[-2:]) or (f"git exited {code}" if code else "git failed")
+    if any(marker in stderr.lower() for marker in AUTH_MARKERS):
+        return GitAuthError(redact(f"{what}: authentication failed{auth_hint}: {reason}", *secrets))
+    return GitRuntimeError(redact(f"{what}: {reason}", *secrets))
+
+
+@dataclass(frozen=True)
+class GitRunner:
+    """Runs git for one remote (or none, for purely local work) with its auth and bounds."""
+
+    remote: RepoUrl | None = None
+    auth: Auth = field(default_factory=Auth)
+    timeout: float = field(default_factory=timeout_from_env)
+    config: tuple[str, ...] = ()  # extra ``-c key=value`` for every call
+
+    def secrets(self) -> tuple[str, ...]:
+        return secrets_of(self.remote, self.auth) if self.remote else ()
+
+    def redact(self, text: str) -> str:
+        return redact(text, *self.secrets())
+
+    def overrides(self) -> dict[str, str]:
+        """What this runner sets on top of the caller's environment."""
+        env = {
+            "GIT_TERMINAL_PROMPT": "0",
+            "LC_ALL": "C",
+            "GIT_HTTP_LOW_SPEED_LIMIT": str(LOW_SPEED_LIMIT),
+            "GIT_HTTP_LOW_SPEED_TIME": str(LOW_SPEED_TIME),
+        }
+        if self.remote is not None:
+            env |= git_environment(self.remote, self.auth)
+        return env
+
+    def environment(self) -> dict[str, str]:
+        return {**os.environ, **self.overrides()}
+
+    def argv(self, args: Sequence[str]) -> list[str]:
+        configs = [item for c in self.config for item in ("-c", c)]
+        return ["git", *configs, *args]
+
+    def run(
+        self, args: Sequence[str], *, what: str, cwd: Path | None = None, check: bool = True
+    ) -> subprocess.CompletedProcess[str]:
+        """Run git; with ``check`` a non-zero exit raises a one-line, redacted error."""
+        try:
+            done = subprocess.run(
+                self.argv(args),
+                cwd=cwd,
+                env=self.environment(),
+                capture_output=True,
+                text=True,
+                check=False,
+                stdin=subprocess.DEVNULL,
+                timeout=self.timeout,
+            )
+        except FileNotFoundError:
+            raise GitRuntimeError("git is not installed or not on PATH") from None
+        except subprocess.TimeoutExpired:
+            raise GitTimeoutError(
+                self.redact(
+                    f"{what}: no answer within {self.timeout:g}s; stopped git "
+                    "(set UNDERLAY_GIT_TIMEOUT to allow longer)"
+                )
+            ) from None
+        if check and done.returncode != 0:
+            raise failure(what, done.stderr, *self.secrets(), code=done.returncode)
+        return done
+
+    def popen(
+        self, args: Sequence[str], *, cwd: Path | None, stderr: IO[bytes]
+    ) -> subprocess.Popen[bytes]:
+        """A streamed git (stdout piped); the caller bounds and checks it."""
+        try:
+            return subprocess.Popen(
+                self.argv(args),
+                cwd=cwd,
+                env=self.environment(),
+                stdout=subprocess.PIPE,
+                stderr=stderr,
+                stdin=subprocess.DEVNULL,
+            )
+        except FileNotFoundError:
+            raise GitRuntimeError("git is not installed or not on PATH") from None

@@ -1,0 +1,1 @@
+"""Azure (AKS) behind the cloud contract; see ``module.py``."""

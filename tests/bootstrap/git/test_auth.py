@@ -1,0 +1,150 @@
+"""Auth: the environment every git process gets, and the credential helper's host scope.
+
+The helper is exercised through real ``git credential fill``, as git itself would call it.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from bootstrap.git.auth import DEFAULT_TOKEN_ENV, Auth, git_environment, secrets_of
+from bootstrap.git.errors import GitInputError
+from bootstrap.git.urls import RepoUrl, parse_repo_url
+
+
+def _fill(env: dict[str, str], request: str) -> dict[str, str]:
+    """What git's credential machinery answers for ``request`` (protocol/host lines)."""
+    full = {**os.environ, **env, "HOME": "/nonexistent", "GIT_CONFIG_NOSYSTEM": "1"}
+    done = subprocess.run(
+        ["git", "credential", "fill"],
+        input=request + "\n",
+        env=full,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=30,
+    )
+    return dict(line.split("=", 1) for line in done.stdout.splitlines() if "=" in line)
+
+
+def test_token_goes_only_to_the_repo_host(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(DEFAULT_TOKEN_ENV, "tok-123/@x")
+    env = git_environment(parse_repo_url("https://git.example.com/acme/m.git"), Auth())
+    assert _fill(env, "protocol=https\nhost=git.example.com") == {
+        "protocol": "https",
+        "host": "git.example.com",
+        "username": "x-access-token",
+        "password": "tok-123/@x",
+    }
+    # a redirect to another host (or the same name on another port) gets nothing
+    for other in ("evil.example.com", "git.example.com:8443", "git.example.com.evil", ""):
+        assert _fill(env, f"protocol=https\nhost={other}").get("password", "") == ""
+
+
+def test_password_from_the_url_wins_and_username_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(DEFAULT_TOKEN_ENV, "not-this")
+    remote = parse_repo_url("https://bob:ab/cd@h:8443/r")
+    env = git_environment(remote, Auth())
+    got = _fill(env, "protocol=https\nhost=h:8443")
+    assert (got["username"], got["password"]) == ("bob", "ab/cd")
+    assert "ab/cd" not in remote.url
+    assert "ab/cd" not in " ".join(v for k, v in env.items() if k != "UNDERLAY_GIT_URL_PASSWORD")
+
+
+def test_custom_token_env_and_username(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MY_TOKEN", "t0k3n")
+    env = git_environment(parse_repo_url("https://h/r"), Auth(token_env="MY_TOKEN", username="ci"))
+    assert _fill(env, "protocol=https\nhost=h") == {
+        "protocol": "https",
+        "host": "h",
+        "username": "ci",
+        "password": "t0k3n",
+    }
+
+
+def test_token_never_in_the_environment_values_git_logs(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(DEFAULT_TOKEN_ENV, "tok-secret-9")
+    env = git_environment(parse_repo_url("https://h/r"), Auth())
+    assert all("tok-secret-9" not in v for v in env.values())
+    assert env["GIT_CONFIG_KEY_0"] == "credential.helper"
+    assert env["GIT_CONFIG_VALUE_0"] == ""
+    assert env["GIT_CONFIG_COUNT"] == "2"
+
+
+def test_ssh_remote_gets_no_helper_and_a_bounded_batch_ssh(tmp_path: Path) -> None:
+    key = tmp_path / "id"
+    key.write_text("k")
+    env = git_environment(parse_repo_url("ssh://git@h/r"), Auth(ssh_key=key))
+    assert "GIT_CONFIG_COUNT" not in env  # no credential helper for SSH remotes
+    assert env["GIT_TERMINAL_PROMPT"] == "0"
+    assert shlex.split(env["GIT_SSH_COMMAND"]) == [
+        "ssh",
+        "-o",
+        "BatchMode=yes",
+        "-o",
+        "StrictHostKeyChecking=yes",
+        "-o",
+        "ConnectTimeout=30",
+        "-o",
+        "ServerAliveInterval=10",
+        "-o",
+        "ServerAliveCountMax=3",
+        "-i",
+        str(key.resolve()),
+        "-o",
+        "IdentitiesOnly=yes",
+    ]
+
+
+def test_known_hosts_option(tmp_path: Path) -> None:
+    known = tmp_path / "kh"
+    known.write_text("")
+    env = git_environment(parse_repo_url("ssh://h/r"), Auth(known_hosts=known))
+    assert f"UserKnownHostsFile={known.resolve()}" in shlex.split(env["GIT_SSH_COMMAND"])
+    assert "-i" not in shlex.split(env["GIT_SSH_COMMAND"])
+
+
+def test_users_git_ssh_command_is_kept_without_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GIT_SSH_COMMAND", "my-ssh")
+    assert "GIT_SSH_COMMAND" not in git_environment(parse_repo_url("ssh://h/r"), Auth())
+    monkeypatch.delenv("GIT_SSH_COMMAND")
+    assert (
+        "BatchMode=yes" in git_environment(parse_repo_url("ssh://h/r"), Auth())["GIT_SSH_COMMAND"]
+    )
+
+
+def test_relative_ssh_key_is_resolved(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "keys").mkdir()
+    (tmp_path / "keys" / "id").write_text("k")
+    monkeypatch.chdir(tmp_path)
+    auth = Auth(ssh_key=Path("keys/id"))
+    assert auth.ssh_key == tmp_path.resolve() / "keys" / "id"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"token_env": "1BAD"}, r"^--token-env '1BAD' is not an environment variable name$"),
+        ({"token_env": "A-B"}, r"^--token-env 'A-B' is not an environment variable name$"),
+        ({"token_env": ""}, r"^--token-env '' is not an environment variable name$"),
+        ({"ssh_key": Path("/no/such/key")}, r"^--ssh-key /no/such/key: no such file$"),
+        ({"known_hosts": Path("/no/kh")}, r"^--known-hosts /no/kh: no such file$"),
+    ],
+)
+def test_bad_auth_input(kwargs: dict[str, object], match: str) -> None:
+    with pytest.raises(GitInputError, match=match):
+        Auth(**kwargs)  # type: ignore[arg-type]
+
+
+def test_secrets_of(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(DEFAULT_TOKEN_ENV, "tokA")
+    assert secrets_of(parse_repo_url("https://u:pw@h/r"), Auth()) == ("pw", "tokA")
+    assert secrets_of(parse_repo_url("https://h/r"), Auth()) == ("tokA",)
+    assert secrets_of(RepoUrl("ssh://h/r", "ssh"), Auth()) == ()
+    monkeypatch.delenv(DEFAULT_TOKEN_ENV)
+    assert secrets_of(parse_repo_url("https://h/r"), Auth()) == ()

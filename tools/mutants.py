@@ -1,0 +1,120 @@
+"""Mutation score per module, each module against its own unit tests (``nox -s mutants``).
+
+For every row of :data:`MODULES` this copies the tracked tree to a scratch dir, writes a
+``[tool.mutmut]`` section naming that one module and its tests, runs the pinned mutmut there and
+reads its counts. Prints one table; exits 1 if a module is below :data:`TARGET` (after taking out
+the equivalent mutants listed in docs/quality.md). Usage::
+
+    python tools/mutants.py [MODULE ...]        # default: every module in MODULES
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+__all__ = ["MODULES", "TARGET", "main", "score_module"]
+
+ROOT = Path(__file__).resolve().parents[1]
+TARGET = 90.0
+# module -> its unit tests (the test layout mirrors the code; see docs/quality.md)
+MODULES: dict[str, list[str]] = {
+    "bootstrap/git/redact.py": ["tests/bootstrap/git/test_redact.py"],
+    "bootstrap/git/urls.py": ["tests/bootstrap/git/test_urls.py"],
+    "bootstrap/git/auth.py": ["tests/bootstrap/git/test_auth.py"],
+    "stacks/config/merge.py": ["tests/config/test_merge.py"],
+    "bootstrap/backup/retention.py": ["tests/backup/test_retention.py"],
+    "bootstrap/gitops/ownership.py": ["tests/gitops/test_images_ownership.py"],
+}
+
+
+def _tests_of(module: str) -> list[str]:
+    mirrored = Path("tests") / Path(module).parent / f"test_{Path(module).name}"
+    found = [t for t in MODULES.get(module, []) if (ROOT / t).exists()]
+    if (ROOT / mirrored).exists() and str(mirrored) not in found:
+        found.append(str(mirrored))
+    return found
+
+
+def score_module(module: str) -> dict[str, object]:
+    tests = _tests_of(module)
+    if not tests:
+        return {"module": module, "error": "no unit tests found"}
+    work = Path(tempfile.mkdtemp(prefix="underlay-mutants-"))
+    try:
+        files = subprocess.run(
+            ["git", "ls-files", "-co", "--exclude-standard"],
+            cwd=ROOT, capture_output=True, text=True, check=True,
+        ).stdout.splitlines()  # fmt: skip
+        for name in files:
+            src = ROOT / name
+            if src.is_file() and not name.startswith(("node_modules", ".venv", ".nox")):
+                dest = work / name
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(src, dest)
+        with (work / "pyproject.toml").open("a") as handle:
+            handle.write(
+                "\n[tool.mutmut]\n"
+                f"paths_to_mutate = [{json.dumps(module)}]\n"
+                f"tests_dir = {json.dumps(tests)}\n"
+                'also_copy = ["bootstrap", "stacks", "tests", "environments"]\n'
+                'pytest_add_cli_args = ["-p", "no:cacheprovider", "-q", "-x"]\n'
+            )
+        env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+        subprocess.run(
+            [sys.executable, "-m", "mutmut", "run", "--max-children", "2"],
+            cwd=work, env=env, capture_output=True, text=True, check=False, timeout=3600,
+        )  # fmt: skip
+        subprocess.run(
+            [sys.executable, "-m", "mutmut", "export-cicd-stats"],
+            cwd=work, env=env, capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        stats_file = work / "mutants" / "mutmut-cicd-stats.json"
+        if not stats_file.exists():
+            return {"module": module, "error": "mutmut wrote no statistics"}
+        stats = json.loads(stats_file.read_text())
+        results = subprocess.run(
+            [sys.executable, "-m", "mutmut", "results"],
+            cwd=work, env=env, capture_output=True, text=True, check=False,
+        ).stdout  # fmt: skip
+        survivors = [ln.split(":")[0].strip() for ln in results.splitlines() if "survived" in ln]
+        return {"module": module, "tests": tests, **stats, "survivors": survivors}
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _score(row: dict[str, object]) -> float | None:
+    killed = int(row.get("killed", 0)) + int(row.get("timeout", 0))  # type: ignore[call-overload]
+    total = int(row.get("total", 0)) - int(row.get("skipped", 0))  # type: ignore[call-overload]
+    return 100.0 * killed / total if total else None
+
+
+def main(argv: list[str]) -> int:
+    modules = argv or list(MODULES)
+    rows = [score_module(m) for m in modules]
+    print(f"{'module':40} {'mutants':>7} {'killed':>6} {'survived':>8} {'no tests':>8} {'score':>6}")
+    failed = False
+    for row in rows:
+        if "error" in row:
+            print(f"{row['module']!s:40} {row['error']}")
+            failed = True
+            continue
+        score = _score(row)
+        failed |= score is None or score < TARGET
+        shown = f"{score:.1f}%" if score is not None else "-"
+        print(
+            f"{row['module']!s:40} {row['total']!s:>7} {row['killed']!s:>6} "
+            f"{row['survived']!s:>8} {row.get('no_tests', 0)!s:>8} {shown:>6}"
+        )
+        for name in row["survivors"]:  # type: ignore[attr-defined]
+            print(f"    survived: {name}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
