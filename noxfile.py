@@ -127,6 +127,13 @@ def bench(session: nox.Session) -> None:
     session.run("python", "-m", "benchmarks.synth_bench", env=QUIET_NODE)
 
 
+@nox.session(name="bench-config")
+def bench_config(session: nox.Session) -> None:
+    """Config-load scaling (2k vs 20k tags, ratio); figures go to docs/performance.md."""
+    install_project(session, "test")
+    session.run("python", "-m", "benchmarks.config_load_bench")
+
+
 @nox.session(name="bench-backup")
 def bench_backup(session: nox.Session) -> None:
     """Backup vs raw clone+bundle+upload on a generated repo; rewrites docs/performance.md's
@@ -134,6 +141,14 @@ def bench_backup(session: nox.Session) -> None:
     --rounds, --no-docs."""
     install_project(session, "test")
     session.run("python", "-m", "benchmarks.backup_bench", *session.posargs)
+
+
+@nox.session
+def drift(session: nox.Session) -> None:
+    """`underlay drift` with the arguments after `--` (default: every environment). Fails (exit
+    3) on drift; the scheduled CI jobs run this and keep one open report (docs/monitoring.md)."""
+    install_project(session, "test")
+    session.run("underlay", "drift", *session.posargs, env={**QUIET_NODE, **provider_mirror_env()})
 
 
 @nox.session
@@ -247,6 +262,7 @@ def demo(session: nox.Session) -> None:
         _render(story)
         repo = _bootstrap(story)
         _backup(story, repo, str(outputs["backup_target"]))
+        _monitor(story, repo, str(outputs["backup_target"]))
         print(f"\ndone. Full log: {Story._rel(log)}")
         if "--keep" in session.posargs:
             _keep_running(endpoint, str(outputs["backup_target"]))
@@ -309,6 +325,20 @@ def _backup(story: Story, repo: Path, target: str) -> None:
     print("\n".join(f"    {line}" for line in refs.strip().splitlines()[:5]))
 
 
+def _monitor(story: Story, repo: Path, target: str) -> None:
+    """Is the environment where Git says? Drift (Terraform and the manifest repo), a restore
+    drill, and the backup side of status; its Kubernetes side needs a cluster."""
+    story.step("No drift since the deploy and the bootstrap", "underlay", "drift", "local",
+               "--repo", Story._rel(repo))  # fmt: skip
+    story.step("Restore drill of the newest backup", "underlay", "backup", "drill",
+               "--from", target)  # fmt: skip
+    said = story.step(
+        "Status, backup side (the Kubernetes side needs a cluster)", "underlay", "status",
+        "local", "--skip-cluster", "--outputs", Story._rel(DEMO / "outputs.json"),
+    )  # fmt: skip
+    print("\n".join(f"    {line}" for line in said.strip().splitlines()[:8]))
+
+
 def _keep_running(endpoint: str, target: str) -> None:
     print(
         "\nThe emulator keeps running (Ctrl-C stops it). In another shell:\n"
@@ -322,6 +352,17 @@ def _keep_running(endpoint: str, target: str) -> None:
             time.sleep(3600)
     except KeyboardInterrupt:
         print("stopping the emulator")
+
+
+def _drift_and_status(session: nox.Session, env: dict[str, str], repo: Path, outputs: Path) -> None:
+    """`underlay drift local` (clean: nothing changed since the deploy and the bootstrap), a
+    restore drill, and the backup part of `underlay status local`."""
+    s3 = {**env, "UNDERLAY_S3_ENDPOINT": env["UNDERLAY_AWS_ENDPOINT"]}
+    target = json.loads(outputs.read_text())["local-cluster"]["backup_target"]
+    session.run("underlay", "drift", "local", "--repo", str(repo), env=env)
+    session.run("underlay", "backup", "drill", "--from", target, env=s3)
+    session.log("the Kubernetes part of `underlay status` needs a cluster: skipped here")
+    session.run("underlay", "status", "local", "--skip-cluster", "--outputs", str(outputs), env=s3)
 
 
 def _wait_for(port: int, timeout: float = 30) -> None:

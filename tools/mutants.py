@@ -97,7 +97,9 @@ def _score(row: dict[str, object]) -> float | None:
 def main(argv: list[str]) -> int:
     modules = argv or list(MODULES)
     rows = [score_module(m) for m in modules]
-    print(f"{'module':40} {'mutants':>7} {'killed':>6} {'survived':>8} {'no tests':>8} {'score':>6}")
+    print(
+        f"{'module':40} {'mutants':>7} {'killed':>6} {'survived':>8} {'no tests':>8} {'score':>6}"
+    )
     failed = False
     for row in rows:
         if "error" in row:

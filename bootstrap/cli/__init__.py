@@ -1,7 +1,8 @@
 """The ``underlay`` console script: flags in, options out, and exit codes mapped here only.
 
 Exit status: 0 success, 1 an operation failed at run time (for example a backup upload), 2 bad
-input (config, flags, unknown environment) — from :class:`stacks.errors.UnderlayError`.
+input (config, flags, unknown environment), 3 drift found or status red — from
+:class:`stacks.errors.UnderlayError`.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import click
 from bootstrap.cli.backup_cmd import backup, restore
 from bootstrap.cli.config_cmd import config
 from bootstrap.cli.gitops_cmd import bootstrap, promote, rollback, set_image_cmd
+from bootstrap.cli.monitor_cmd import drift, status
 from bootstrap.cli.platform_cmd import render, versions
 from bootstrap.cli.synth_cmd import synth
 from stacks.errors import UnderlayError
@@ -36,6 +38,8 @@ cli.add_command(backup)
 cli.add_command(restore)
 cli.add_command(render)
 cli.add_command(versions)
+cli.add_command(drift)
+cli.add_command(status)
 
 
 def main(argv: list[str] | None = None) -> None:

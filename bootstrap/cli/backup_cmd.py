@@ -229,6 +229,21 @@ def verify_cmd(
     _emit(summary)
 
 
+@backup.command("drill")
+@_target_options("--from", "UNDERLAY_BACKUP_TARGET")
+def drill_cmd(target: str, work_dir: Path | None, endpoint: str | None, part_size_mib: int) -> None:
+    """Restore drill: verify the newest good backup as `verify` does and record the result at
+    TARGET (last-drill.json, drills/<time>.json) for `underlay status` and the alert rule."""
+    summary: dict[str, Any] = {"command": "backup drill", "ok": False}
+    with _summarised(summary):
+        from bootstrap.backup.drill import run_drill
+
+        storage = _storage(target, endpoint, part_size_mib)
+        result = run_drill(storage, work_dir=work_dir)
+        summary.update(result.model_dump(mode="json"))
+    _emit(summary)
+
+
 @click.command()
 @_target_options("--from", "UNDERLAY_BACKUP_TARGET")
 @_backup_id_option

@@ -18,13 +18,16 @@ from pydantic import BaseModel, ValidationError
 from stacks.config.merge import Layer, Origin, layer_of, merge
 from stacks.config.model import Environment
 from stacks.config.rules import check_rules, paths_overlap
+from stacks.config.safety import check_literals, check_repo_credentials
 from stacks.config.yaml_source import KeyPath, format_key_path, read_document
 from stacks.errors import ConfigError, Location
 
 __all__ = [
     "DEFAULT_ENV_DIR",
+    "ENV_DIR_VARIABLE",
     "LoadedEnvironment",
     "check_disjoint_paths",
+    "check_name_collisions",
     "environment_names",
     "iter_leaves",
     "load_all",
@@ -33,6 +36,8 @@ __all__ = [
 ]
 
 DEFAULT_ENV_DIR = Path("environments")
+"""Where environment files live unless ``--env-dir`` / ``UNDERLAY_ENV_DIR`` say otherwise."""
+ENV_DIR_VARIABLE = "UNDERLAY_ENV_DIR"
 SUFFIX = ".yaml"
 
 
@@ -56,6 +61,8 @@ def load_environment(
 ) -> LoadedEnvironment:
     layer, chain = load_layer(name, env_dir, shared=shared)
     data = {k: v for k, v in layer.data.items() if k != "extends"}
+    for key_path, problem in check_literals(data):
+        raise ConfigError(_locate(key_path, layer, chain[-1]), problem)
     data["name"] = name
     try:
         env = Environment.model_validate(data)
@@ -63,6 +70,9 @@ def load_environment(
         raise _config_error(exc, layer, chain[-1]) from None
     for key_path, problem in check_rules(env):
         raise ConfigError(_locate(key_path, layer, chain[-1]), problem)
+    repo_problem = check_repo_credentials(env.gitops.repo)
+    if repo_problem is not None:
+        raise ConfigError(_locate(("gitops", "repo"), layer, chain[-1]), repo_problem)
     return LoadedEnvironment(env, layer, chain)
 
 
@@ -84,11 +94,28 @@ def check_disjoint_paths(loaded: list[LoadedEnvironment]) -> None:
                 )
 
 
+def check_name_collisions(loaded: list[LoadedEnvironment]) -> None:
+    """Two environments must not share a cluster name (``<prefix>-<env>``): env ``b`` with
+    prefix ``ul-a`` and env ``a-b`` with prefix ``ul`` would both own ``ul-a-b``."""
+    owner: dict[str, LoadedEnvironment] = {}
+    for item in loaded:
+        name = item.env.cluster_name
+        first = owner.setdefault(name, item)
+        if first is not item:
+            raise ConfigError(
+                _locate(("prefix",), item.layer, item.chain[-1]),
+                f"environments {first.env.name!r} and {item.env.name!r} both name their "
+                f"resources {name!r}; change a prefix or rename one",
+            )
+
+
 def load_many(names: Sequence[str], env_dir: Path = DEFAULT_ENV_DIR) -> list[LoadedEnvironment]:
     """Several environments of one folder: each file is read and parsed once, however many
     environments extend it (loading N children of one parent stays linear in N)."""
     shared = _Shared(environment_names(env_dir), {})
-    return [load_environment(n, env_dir, shared=shared) for n in names]
+    loaded = [load_environment(n, env_dir, shared=shared) for n in names]
+    check_name_collisions(loaded)
+    return loaded
 
 
 @dataclass(frozen=True)

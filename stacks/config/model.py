@@ -13,7 +13,7 @@ from stacks.clouds.aws.settings import AwsSettings
 from stacks.clouds.aws.state import S3State
 from stacks.clouds.azure.settings import AzureSettings
 from stacks.clouds.azure.state import AzurermState
-from stacks.config.platform import BackupJobSettings, PlatformSettings, Versions
+from stacks.config.platform import BackupJobSettings, DrillSettings, PlatformSettings, Versions
 from stacks.config.types import Cidr, Duration, Frozen, Name
 
 __all__ = [
@@ -64,6 +64,7 @@ class BackupSettings(Frozen):
     namespace: Name = "underlay-backup"
     service_account: Name = "repo-backup"
     job: BackupJobSettings = BackupJobSettings()
+    drill: DrillSettings = DrillSettings()
 
 
 class LocalState(Frozen):

@@ -31,9 +31,50 @@ def release_values(stack: dict[str, Any], name: str) -> dict[str, Any]:
     return values
 
 
-def cron(stack: dict[str, Any]) -> dict[str, Any]:
-    (job,) = resources(stack, "kubernetes_cron_job_v1").values()
+def cron(stack: dict[str, Any], name: str = "manifest-repo-backup") -> dict[str, Any]:
+    (job,) = [
+        j
+        for j in resources(stack, "kubernetes_cron_job_v1").values()
+        if j["metadata"]["name"] == name
+    ]
     return job
+
+
+def test_drill_cronjob_has_the_backup_jobs_hardening_and_runs_the_drill(synth_out: Path) -> None:
+    """Same function, same hardening: the two CronJobs differ only in name, schedule, command."""
+    stack = load_stack(synth_out, "prod-platform")
+    backup, drill = cron(stack), cron(stack, "manifest-repo-drill")
+    assert drill["spec"]["schedule"] == "41 3 * * 0", "weekly by default (backup.drill.schedule)"
+    pod = drill["spec"]["job_template"]["spec"]["template"]["spec"]
+    (container,) = pod["container"]
+    assert container["command"] == [
+        "underlay",
+        "backup",
+        "drill",
+        "--from",
+        f"${{{REMOTE}.backup_target}}",
+    ]
+
+    def normalised(job: dict[str, Any]) -> str:
+        text = json.dumps(job, sort_keys=True)
+        for old, new in (
+            ("manifest-repo-drill", "NAME"),
+            ("manifest-repo-backup", "NAME"),
+            ('"name": "drill"', '"name": "C"'),
+            ('"name": "backup"', '"name": "C"'),
+        ):
+            text = text.replace(old, new)
+        data = json.loads(text)
+        data.pop("depends_on", None)  # objects are applied in order: the drill follows the backup
+        data["spec"]["schedule"] = "S"
+        data["spec"]["job_template"]["spec"]["template"]["spec"]["container"][0]["command"] = []
+        return json.dumps(data, sort_keys=True)
+
+    assert normalised(drill) == normalised(backup)
+    egress = resources(stack, "kubernetes_network_policy_v1")
+    selector = egress["backup_job_underlay_backup_backup_egress"]["spec"]["pod_selector"]
+    (expression,) = selector["match_expressions"]
+    assert set(expression["values"]) == {"manifest-repo-backup", "manifest-repo-drill"}
 
 
 def test_every_environment_gets_a_platform_stack(synth_out: Path) -> None:
@@ -207,6 +248,10 @@ def test_backup_cronjob_is_hardened_and_points_at_repo_and_bucket(synth_out: Pat
         "https://git.example.com/platform/manifests.git",
         "--to",
         f"${{{REMOTE}.backup_target}}",
+        "--keep-last",
+        "30",
+        "--max-age",
+        "30",
     ]
     sc = container["security_context"]
     assert sc["read_only_root_filesystem"] is True
@@ -264,9 +309,9 @@ def test_resource_addresses_are_readable(synth_out: Path) -> None:
 
 def test_summary_says_what_it_would_apply_and_that_it_needs_a_cluster(synth_out: Path) -> None:
     text = platform_summary("local", SAMPLE_ENV_DIR, synth_dir=synth_out)
-    assert "local-platform would apply 38 resources" in text
-    assert "1 kubernetes_cron_job_v1" in text
-    assert "flux-system/flux: flux-instance 0.33.0" in text
+    assert "local-platform would apply 39 resources" in text
+    assert "2 kubernetes_cron_job_v1" in text
+    assert "flux-system/flux: flux-instance 0.49.0" in text
     assert "needs a real Kubernetes cluster" in text
     assert text == platform_summary("local", SAMPLE_ENV_DIR, synth_dir=synth_out)
     offline = platform_summary("local", SAMPLE_ENV_DIR)
@@ -285,3 +330,14 @@ def test_backup_job_fits_the_job_image(synth_out: Path) -> None:
     assert pod["spec"]["security_context"]["run_as_user"] == "10001"  # a string in the provider
     assert container["working_dir"] == "/work"
     assert "WORKDIR /work" in dockerfile
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_gateway_api_crds_release_cannot_be_destroyed_or_replaced(
+    synth_out: Path, env: str
+) -> None:
+    """Uninstalling gateway-crds-helm deletes every Gateway and HTTPRoute: Terraform refuses."""
+    stack = load_stack(synth_out, f"{env}-platform")
+    releases = {r["name"]: r for r in resources(stack, "helm_release").values()}
+    assert releases["gateway-crds"]["lifecycle"] == {"prevent_destroy": True}
+    assert all("lifecycle" not in r for n, r in releases.items() if n != "gateway-crds")

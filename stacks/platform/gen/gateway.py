@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from stacks.config.model import Environment
+from stacks.platform.gen.namespaces import ROUTES_LABEL
 from stacks.platform.gen.objects import HelmRelease, K8sObject, metadata, obj
 
 __all__ = [
@@ -84,7 +85,7 @@ def gateway_objects(env: Environment) -> list[K8sObject]:
         entry["allowedRoutes"] = {
             "namespaces": {
                 "from": "Selector",
-                "selector": {"matchLabels": {"underlay.io/gateway-routes": g.name}},
+                "selector": {"matchLabels": {ROUTES_LABEL: g.name}},
             }
         }
         listeners.append(entry)
@@ -143,6 +144,9 @@ def gateway_releases(env: Environment, objects_chart_path: str) -> list[HelmRele
                     "envoyGateway": {"enabled": True},
                 }
             },
+            # Its CRDs are chart templates: uninstalling or replacing this release deletes every
+            # Gateway and HTTPRoute in the cluster. Terraform refuses that (docs/platform.md).
+            protect=True,
         ),
         HelmRelease(
             name="envoy-gateway",

@@ -1,72 +1,72 @@
-"""Backup ids and keys are matched whole: a foreign key never parses as one of ours."""
+"""Backup ids, object layout and credential redaction."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bootstrap.backup import layout
-from bootstrap.backup.errors import BackupInputError
-
-GOOD = "20261121T135501.123Z-1a2b3c"
+from bootstrap.backup.redact import redact_text, redact_url
 
 
-@pytest.mark.parametrize(
-    "value",
-    [
-        GOOD + "\n",  # `$` would accept this
-        GOOD + "\r\n",
-        "\n" + GOOD,
-        GOOD + " ",
-        " " + GOOD,
-        GOOD + "0",
-        "x" + GOOD,
-        "2026112\u0661T135501.123Z-1a2b3c",  # Arabic-Indic digit: `\d` would accept it
-        "20261121T135501.123Z-1A2B3C",
-        "20261121T135501.12Z-1a2b3c",
-        "20261321T135501.123Z-1a2b3c",  # month 13
-        "",
-        "latest",
-    ],
-)
-def test_not_ids(value: str) -> None:
-    assert layout.is_backup_id(value) is False
-    with pytest.raises(BackupInputError, match=r"is not a backup id"):
-        layout.validate_wanted(value) if value != "latest" else layout.validate_wanted(value + "!")
+def test_ids_sort_by_time_and_are_unique() -> None:
+    start = datetime(2026, 1, 2, 3, 4, 5, 678000, tzinfo=UTC)
+    ids = [layout.new_backup_id(start + timedelta(milliseconds=i)) for i in range(50)]
+    assert ids == sorted(ids)
+    assert len({layout.new_backup_id(start) for _ in range(200)}) > 190
+    assert ids[0].startswith("20260102T030405.678Z-")
+    assert layout.id_time(ids[0]) == start
 
 
-@pytest.mark.parametrize(
-    "key",
-    [
-        f"backups/{GOOD}\n/repo.bundle",
-        f"backups/{GOOD}/repo.bundle\n",
-        f"backups/{GOOD}/manifest.json.bak",
-        f"backups/{GOOD}/x/repo.bundle",
-        f"backup/{GOOD}/repo.bundle",
-        f"other/backups/{GOOD}/repo.bundle",
-        "last-success.json",
-    ],
-)
-def test_foreign_keys_are_not_ours(key: str) -> None:
-    assert layout.parse_key(key) is None
-
-
-@pytest.mark.parametrize("name", [layout.BUNDLE, layout.MANIFEST, layout.QUARANTINE])
-def test_own_keys(name: str) -> None:
-    assert layout.parse_key(f"backups/{GOOD}/{name}") == (GOOD, name)
-
-
-def test_id_round_trip() -> None:
-    now = datetime(2026, 11, 21, 13, 55, 1, 123456, tzinfo=UTC)
-    backup_id = layout.new_backup_id(now)
-    assert backup_id.startswith("20261121T135501.123Z-")
+@given(st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2999, 1, 1)))
+def test_id_round_trip(moment: datetime) -> None:
+    moment = moment.replace(tzinfo=UTC)
+    backup_id = layout.new_backup_id(moment)
     assert layout.is_backup_id(backup_id)
-    assert layout.id_time(backup_id) == now.replace(microsecond=123000)
+    assert layout.id_time(backup_id) == moment.replace(
+        microsecond=moment.microsecond // 1000 * 1000
+    )
 
 
-@pytest.mark.parametrize("wanted", [GOOD + "\n", "../x", "-v"])
-def test_validate_wanted(wanted: str) -> None:
-    with pytest.raises(BackupInputError, match=r"is not a backup id"):
-        layout.validate_wanted(wanted)
-    assert layout.validate_wanted("latest") == "latest"
+_ID = "20260102T030405.678Z-abcdef"
+
+
+@pytest.mark.parametrize(
+    ("key", "expected"),
+    [
+        (f"backups/{_ID}/repo.bundle", (_ID, "repo.bundle")),
+        (f"backups/{_ID}/manifest.json", (_ID, "manifest.json")),
+        (f"backups/{_ID}/quarantine.json", (_ID, "quarantine.json")),
+        ("backups/20260102T030405.678Z-abcdef/other.json", None),
+        ("backups/20261302T030405.678Z-abcdef/repo.bundle", None),  # month 13
+        ("backups/latest/repo.bundle", None),
+        ("x/backups/20260102T030405.678Z-abcdef/repo.bundle", None),
+        ("last-success.json", None),
+    ],
+)  # fmt: skip
+def test_only_our_exact_layout_is_ours(key: str, expected: tuple[str, str] | None) -> None:
+    assert layout.parse_key(key) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "shown"),
+    [
+        ("https://user:token@github.com/org/repo.git", "https://***@github.com/org/repo.git"),
+        ("https://ghp_abc123@github.com/org/repo.git", "https://***@github.com/org/repo.git"),
+        ("ssh://git@host:22/repo.git", "ssh://***@host:22/repo.git"),
+        ("git@github.com:org/repo.git", "git@github.com:org/repo.git"),
+        ("/srv/git/repo.git", "/srv/git/repo.git"),
+        ("https://host/x?sig=SECRET&se=1", "https://host/x?sig=***&se=1"),
+    ],
+)
+def test_redact_url(raw: str, shown: str) -> None:
+    assert redact_url(raw) == shown
+
+
+def test_redact_text_in_messages() -> None:
+    text = "fatal: unable to access 'https://u:p4ss@h/r.git/': AccountKey=abc==;x"
+    assert "p4ss" not in redact_text(text)
+    assert "abc==" not in redact_text(text)

@@ -65,8 +65,11 @@ def test_platform_stack_passes_checkov(synth_out: Path, env: str) -> None:
     assert summary["parsing_errors"] == 0, "checkov #7454: parse errors pass silently otherwise"
     assert summary["failed"] == 0, report["results"]["failed_checks"]
     passed = {(c["check_id"], c["resource"]) for c in report["results"]["passed_checks"]}
-    cron = "resource.backup_job_underlay_backup_manifest_repo_backup"
-    assert ("CKV_K8S_21", cron) in passed, f"the CronJob was not scanned: {passed}"
+    for cron in (
+        "resource.backup_job_underlay_backup_manifest_repo_backup",
+        "resource.backup_job_underlay_backup_manifest_repo_drill",
+    ):
+        assert ("CKV_K8S_21", cron) in passed, f"the CronJob was not scanned: {passed}"
     assert summary["passed"] >= 3
     assert inline_skips(load_stack(synth_out, f"{env}-platform")) == {}
 
@@ -84,12 +87,24 @@ def test_rendered_manifests_pass_checkov(rendered: dict[str, Path], env: str) ->
         (c["check_id"], c["resource"]) for c in report["results"]["failed_checks"]
     ]
     assert summary["passed"] > 60, summary
-    passed_on_cron = {
-        c["check_id"]
-        for c in report["results"]["passed_checks"]
-        if c["resource"].startswith("CronJob.")
+    crons = {
+        "CronJob.underlay-backup.manifest-repo-backup",
+        "CronJob.underlay-backup.manifest-repo-drill",
     }
-    # The hardening the issue lists, as checkov judges it on the CronJob.
+    for resource in crons:
+        passed_on_cron = {
+            c["check_id"] for c in report["results"]["passed_checks"] if c["resource"] == resource
+        }
+        _assert_hardened(passed_on_cron)
+    skipped = {(c["check_id"], c["resource"]) for c in report["results"]["skipped_checks"]}
+    # Inline only: the annotation on the object itself, present only while the ref is a tag.
+    assert skipped <= {("CKV_K8S_43", r) for r in crons}
+    for c in report["results"]["skipped_checks"]:
+        assert len(c["check_result"].get("suppress_comment") or "") > 20, c
+
+
+def _assert_hardened(passed_on_cron: set[str]) -> None:
+    # The hardening the issue lists, as checkov judges it on a CronJob.
     assert {
         "CKV_K8S_20",  # allowPrivilegeEscalation false
         "CKV_K8S_22",  # read-only root filesystem
@@ -104,12 +119,7 @@ def test_rendered_manifests_pass_checkov(rendered: dict[str, Path], env: str) ->
         "CKV_K8S_12",  # memory requests
         "CKV_K8S_13",  # memory limits
         "CKV_K8S_14",  # image tag pinned
-    } <= passed_on_cron
-    skipped = {(c["check_id"], c["resource"]) for c in report["results"]["skipped_checks"]}
-    # Inline only: the annotation on the object itself, present only while the ref is a tag.
-    assert skipped <= {("CKV_K8S_43", "CronJob.underlay-backup.manifest-repo-backup")}
-    for c in report["results"]["skipped_checks"]:
-        assert len(c["check_result"].get("suppress_comment") or "") > 20, c
+    } <= passed_on_cron, passed_on_cron
 
 
 def test_checkov_guard_catches_a_regression(rendered: dict[str, Path], tmp_path: Path) -> None:
