@@ -17,7 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from stacks.config.merge import Layer, Origin, layer_of, merge
 from stacks.config.model import Environment
-from stacks.config.rules import check_rules
+from stacks.config.rules import check_rules, paths_overlap
 from stacks.config.safety import check_literals, check_repo_credentials
 from stacks.config.yaml_source import KeyPath, format_key_path, read_document
 from stacks.errors import ConfigError, Location
@@ -26,6 +26,7 @@ __all__ = [
     "DEFAULT_ENV_DIR",
     "ENV_DIR_VARIABLE",
     "LoadedEnvironment",
+    "check_disjoint_paths",
     "check_name_collisions",
     "environment_names",
     "iter_leaves",
@@ -76,7 +77,21 @@ def load_environment(
 
 
 def load_all(env_dir: Path = DEFAULT_ENV_DIR) -> list[LoadedEnvironment]:
-    return load_many(environment_names(env_dir), env_dir)
+    loaded = load_many(environment_names(env_dir), env_dir)
+    check_disjoint_paths(loaded)
+    return loaded
+
+
+def check_disjoint_paths(loaded: list[LoadedEnvironment]) -> None:
+    """Two environments loaded together must not share or nest their manifest-repo folders."""
+    for i, later in enumerate(loaded):
+        for earlier in loaded[:i]:
+            if paths_overlap(earlier.env.gitops_path, later.env.gitops_path):
+                raise ConfigError(
+                    _locate(("gitops", "path"), later.layer, later.chain[-1]),
+                    f"{later.env.gitops_path!r} overlaps environment {earlier.env.name!r}'s "
+                    f"{earlier.env.gitops_path!r}: each environment needs its own folder",
+                )
 
 
 def check_name_collisions(loaded: list[LoadedEnvironment]) -> None:

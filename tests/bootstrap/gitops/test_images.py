@@ -35,13 +35,14 @@ images:
 def test_set_pin_is_a_one_line_diff(tmp_path: Path) -> None:
     path = tmp_path / "kustomization.yaml"
     path.write_text(KUSTOMIZATION)
-    assert set_pin(path, "ghcr.io/acme/api", "2.1.0", None, "k")
+    k = "kustomization.yaml"
+    assert set_pin(tmp_path, k, "ghcr.io/acme/api", "2.1.0", None)
     assert path.read_text() == KUSTOMIZATION.replace("newTag: 2.0.0", "newTag: 2.1.0")
-    assert not set_pin(path, "ghcr.io/acme/api", "2.1.0", None, "k")
-    pin = get_pin(path, "ghcr.io/acme/web", "k")
+    assert not set_pin(tmp_path, k, "ghcr.io/acme/api", "2.1.0", None)
+    pin = get_pin(tmp_path, k, "ghcr.io/acme/web")
     assert pin is not None
     assert pin.new_tag == "1.0.0"
-    assert get_pin(path, "ghcr.io/acme/nope", "k") is None
+    assert get_pin(tmp_path, k, "ghcr.io/acme/nope") is None
 
 
 @given(st.from_regex(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,20}", fullmatch=True))
@@ -50,8 +51,8 @@ def test_any_valid_tag_round_trips(tag: str) -> None:
         path = Path(folder) / "k.yaml"
         path.write_text("resources:\n- ../base\n")
         validate_tag(tag)
-        set_pin(path, "ghcr.io/acme/web", tag, None, "k")
-        pin = get_pin(path, "ghcr.io/acme/web", "k")
+        set_pin(Path(folder), "k.yaml", "ghcr.io/acme/web", tag, None)
+        pin = get_pin(Path(folder), "k.yaml", "ghcr.io/acme/web")
         assert pin is not None
         assert pin.new_tag == tag
 
@@ -62,7 +63,7 @@ def test_image_references(tmp_path: Path) -> None:
         "  - image: localhost:5000/x/y:2\n---\nimage: plain\n"
     )
     (tmp_path / "broken.yaml").write_text("a: [\n")
-    found = image_references([tmp_path / "d.yaml", tmp_path / "broken.yaml"])
+    found = image_references(tmp_path.parent, [tmp_path.name])
     assert found == {"ghcr.io/acme/web", "localhost:5000/x/y", "plain"}
 
 
