@@ -12,6 +12,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import boto3  # type: ignore[import-untyped]
@@ -44,8 +45,17 @@ class MotoServer:
         )
 
 
+_ROOT = str(Path(__file__).resolve().parents[2])
+_SERVE = (
+    "import sys; sys.path.insert(0, sys.argv[1]); "
+    "from tests.support.moto_patches import apply_patches; apply_patches(); "
+    "from moto.server import main; main(sys.argv[2:])"
+)
+
+
 def moto_command(port: int) -> list[str]:
-    return [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
+    """moto's server with the emulator gaps of ``moto_patches`` filled."""
+    return [sys.executable, "-c", _SERVE, _ROOT, "-H", "127.0.0.1", "-p", str(port)]
 
 
 @contextmanager

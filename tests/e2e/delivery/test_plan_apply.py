@@ -81,13 +81,14 @@ def test_plan_apply_change_and_refusals(
     assert "applied review-cluster" in applied
     assert _node_group(moto)["scalingConfig"] == {"minSize": 1, "maxSize": 2, "desiredSize": 1}
 
-    # 2. A branch changes the backup retention. (A node group size change is planned the same
-    # way, but its apply waits on EKS DescribeUpdate, which moto does not implement:
-    # docs/delivery.md, "What is not verified here".)
+    # 2. A branch lets the node group grow and keeps backups longer. (moto lacks EKS
+    # DescribeUpdate, which the provider polls after a node-group update; the test emulator
+    # fills it in: tests/support/moto_patches.py.)
     git(project, "checkout", "-q", "-b", "retention")
     review = project / "environments" / "review.yaml"
-    review.write_text("extends: local\nbackup:\n  retention_days: 9\n", encoding="utf-8")
-    commit_all(project, "review: keep backups 9 days")
+    grow = "cluster:\n  node_groups:\n    general:\n      max_size: 3\n"
+    review.write_text("extends: local\nbackup:\n  retention_days: 9\n" + grow, encoding="utf-8")
+    commit_all(project, "review: up to three nodes, keep backups 9 days")
     summary = ok(underlay(project, env, "plan", "--base", "main", "--out", "p1"))
     record = json.loads((project / "p1" / "plan.json").read_text())
     assert list(record["envs"]) == ["review"]
@@ -96,6 +97,7 @@ def test_plan_apply_change_and_refusals(
     head = "\n".join(summary.splitlines()[:12])
     assert "review-cluster" in head
     assert "aws_s3_bucket_lifecycle_configuration" in summary.split("<details>")[1][:800]
+    assert "aws_eks_node_group" in summary
     assert (project / "p1" / "summary.md").read_text() == summary
 
     # 3. Apply exactly that plan: moto shows the new retention.
@@ -104,6 +106,7 @@ def test_plan_apply_change_and_refusals(
     rules = moto.client("s3").get_bucket_lifecycle_configuration(Bucket=bucket["backup_bucket"])
     retention = next(r for r in rules["Rules"] if r["ID"] == "backup-retention")
     assert retention["Expiration"]["Days"] == 9
+    assert _node_group(moto)["scalingConfig"] == {"minSize": 1, "maxSize": 3, "desiredSize": 1}
 
     # 4. The same plan again: the state changed since, Terraform's own check refuses it.
     refused(underlay(project, env, "apply", "review", "--plan", "p1"), "stale")
@@ -117,8 +120,8 @@ def test_plan_apply_change_and_refusals(
 
     # 6. A change that replaces a resource is listed first and marked.
     review.write_text(
-        review.read_text() + "cluster:\n  node_groups:\n    general:\n"
-        "      instance_types: [t3.large]\n      min_size: 1\n      max_size: 2\n"
+        review.read_text().replace(grow, "") + "cluster:\n  node_groups:\n    general:\n"
+        "      instance_types: [t3.large]\n      min_size: 1\n      max_size: 3\n"
         "      desired_size: 1\n",
         encoding="utf-8",
     )
