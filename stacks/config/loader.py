@@ -144,7 +144,8 @@ def _config_error(exc: ValidationError, layer: Layer, leaf: Path) -> ConfigError
         return ConfigError(location, "missing required configuration attribute")
     message = error["msg"].removeprefix("Value error, ")
     given = error.get("input")
-    shown = "" if isinstance(given, dict | list) else f" (got {given!r})"
+    hidden = isinstance(given, dict | list) or "credentials" in message  # never echo a secret
+    shown = "" if hidden else f" (got {given!r})"
     return ConfigError(location, f"{message}{shown}")
 
 

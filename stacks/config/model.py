@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from stacks.clouds.aws.settings import AwsSettings
 from stacks.clouds.aws.state import S3State
@@ -86,6 +86,19 @@ class GitOpsSettings(Frozen):
     branch: str = Field("main", min_length=1)
     path: str | None = Field(None, description="Defaults to clusters/<env>.")
     interval: Duration = "10m"
+
+    @field_validator("repo")
+    @classmethod
+    def _no_credentials(cls, value: str) -> str:
+        """A credential here would be copied into the FluxInstance, the CronJob and output."""
+        scheme, sep, rest = value.partition("://")
+        userinfo = rest.rpartition("@")[0] if sep else ""
+        if userinfo and (scheme.lower() in ("http", "https") or ":" in userinfo):
+            raise ValueError(
+                "must not carry credentials (user info in the URL); give the token to underlay "
+                "with --token-env / UNDERLAY_GIT_TOKEN and to Flux with platform.flux's secret"
+            )
+        return value
 
 
 class Environment(Frozen):
