@@ -109,7 +109,9 @@ def tests(session: nox.Session) -> None:
         "UNDERLAY_CHECKOV": checkov_tool(session),
         "UNDERLAY_PROVIDER_WHEELS": provider_wheels(session),
     }
-    session.run("pytest", *session.posargs, env=env)
+    # Two workers (this machine has two cores). loadgroup keeps each xdist_group on one worker,
+    # so the session-scoped deployment is applied once; unmarked tests are spread freely.
+    session.run("pytest", "-n", "2", "--dist", "loadgroup", *session.posargs, env=env)
 
 
 @nox.session
@@ -123,6 +125,17 @@ def bench(session: nox.Session) -> None:
         *PROVIDER_WHEELS,  # kubernetes and helm, the same pins the schema tests read
     )
     session.run("python", "-m", "benchmarks.synth_bench", env=QUIET_NODE)
+    # The PR loop: affected vs one synth, plan vs raw terraform (needs the provider mirror).
+    session.run(
+        "python", "-m", "benchmarks.delivery_bench", env={**QUIET_NODE, **provider_mirror_env()}
+    )
+
+
+@nox.session(name="bench-config")
+def bench_config(session: nox.Session) -> None:
+    """Config-load scaling (2k vs 20k tags, ratio); figures go to docs/performance.md."""
+    install_project(session, "test")
+    session.run("python", "-m", "benchmarks.config_load_bench")
 
 
 @nox.session(name="bench-backup")
@@ -135,10 +148,18 @@ def bench_backup(session: nox.Session) -> None:
 
 
 @nox.session
+def drift(session: nox.Session) -> None:
+    """`underlay drift` with the arguments after `--` (default: every environment). Fails (exit
+    3) on drift; the scheduled CI jobs run this and keep one open report (docs/monitoring.md)."""
+    install_project(session, "test")
+    session.run("underlay", "drift", *session.posargs, env={**QUIET_NODE, **provider_mirror_env()})
+
+
+@nox.session
 def engines(session: nox.Session) -> None:
     """cdktf 0.21 and CDK Terrain (cdktn) synthesize the same JSON."""
     install_project(session, "test,cdktn")
-    session.run("pytest", "tests/stacks/test_engines.py", env=QUIET_NODE)
+    session.run("pytest", "tests/stacks/test_engine.py", env=QUIET_NODE)
 
 
 def _free_port() -> int:
@@ -147,119 +168,208 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+@nox.session(venv_backend="none")
+def dev(session: nox.Session) -> None:
+    """`.venv/` with underlay and every dependency pinned: then `.venv/bin/underlay --version`."""
+    venv = ROOT / ".venv"
+    if not (venv / "bin" / "python").exists():
+        session.run(sys.executable, "-m", "venv", str(venv), external=True)
+    pip = str(venv / "bin" / "pip")
+    session.run(pip, "install", "-q", "-c", "constraints.txt", "-e", ".[test,dev]", external=True)
+    session.run(str(venv / "bin" / "underlay"), "--version", external=True)
+    session.log("ready: source .venv/bin/activate  (or call .venv/bin/underlay)")
+
+
+DEMO = ROOT / ".underlay" / "demo"
+DEMO_CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "demo",
+    "AWS_SECRET_ACCESS_KEY": "demo",
+    "AWS_DEFAULT_REGION": "us-east-1",
+}
+
+
+class Story:
+    """Runs each demo step as the command a user types, prints one line per step and keeps the
+    commands' full output in one log file."""
+
+    def __init__(self, session: nox.Session, env: dict[str, str], log: Path) -> None:
+        self.session, self.env, self.log = session, env, log
+        self.count = 0
+
+    def step(self, title: str, *argv: str, env: dict[str, str] | None = None) -> str:
+        self.count += 1
+        shown = " ".join(argv)
+        print(f"\n[{self.count}] {title}\n    $ {shown}", flush=True)
+        started = time.monotonic()
+        with self.log.open("a") as log:
+            log.write(f"\n$ {shown}\n")
+        result = subprocess.run(
+            list(argv), cwd=ROOT, env=env or self.env, capture_output=True, text=True, check=False
+        )
+        with self.log.open("a") as log:
+            log.write(result.stdout + result.stderr)
+        if result.returncode != 0:
+            tail = (result.stdout + result.stderr).strip().splitlines()[-15:]
+            print("\n".join(f"    | {line}" for line in tail))
+            self.session.error(f"step {self.count} failed; full log: {self._rel(self.log)}")
+        print(f"    ok ({time.monotonic() - started:.0f} s)", flush=True)
+        return result.stdout
+
+    @staticmethod
+    def _rel(path: Path) -> str:
+        return str(path.relative_to(ROOT))
+
+
 @nox.session
 def demo(session: nox.Session) -> None:
-    """The main job on the embedded `local` environment, against an AWS emulator on loopback:
-    `cdktf deploy local-cluster`, a manifest repo bootstrapped from its outputs, and a backup of
-    that repo into the bucket the deploy created: run, verify, restore."""
+    """The first hour in two minutes, on the `local` environment and an AWS emulator on loopback:
+    deploy local-cluster, render the platform, bootstrap a manifest repo from the outputs, back it
+    up into the bucket the deploy made, verify, restore. Full log: .underlay/demo/demo.log.
+    `nox -s demo -- --keep` keeps the emulator up afterwards and prints the variables to export
+    for the README's backup commands (Ctrl-C stops it)."""
     install_project(session, "test")
     node_tools(session)
-    work = ROOT / ".underlay" / "demo"
-    work.mkdir(parents=True, exist_ok=True)
-    port = _free_port()
-    env = {
-        **QUIET_NODE,
-        **provider_mirror_env(),
-        "UNDERLAY_AWS_ENDPOINT": f"http://127.0.0.1:{port}",
-        "AWS_ACCESS_KEY_ID": "demo",
-        "AWS_SECRET_ACCESS_KEY": "demo",
-        "AWS_DEFAULT_REGION": "us-east-1",
-    }
-    # The mirror config the tests use (stacks.terraform_runner imports nothing third-party).
-    sys.path.insert(0, str(ROOT))
-    from stacks.terraform_runner import terraform_environment
-
-    env = terraform_environment({**os.environ, **env}, ROOT / ".underlay")
-    python = str(Path(session.bin) / "python")
-    session.log(f"starting the AWS emulator (moto server) on {env['UNDERLAY_AWS_ENDPOINT']}")
-    with open(work / "moto.log", "w") as log:
-        moto = subprocess.Popen(
-            [python, "-m", "tests.support.moto_server", "--port", str(port)],
-            env=env,
-            stdout=log,
-            stderr=log,
-        )
-        try:
-            _wait_for(port)
-            outputs = _deploy_local_cluster(session, env, work)
-            _summarize_local_platform(session)
-            repo = _bootstrap_manifest_repo(session, env, work, outputs)
-            _backup_round_trip(session, env, work, repo, outputs)
-        finally:
-            moto.terminate()
-            moto.wait(timeout=10)
-            session.log("stopped the AWS emulator")
-
-
-def _deploy_local_cluster(session: nox.Session, env: dict[str, str], work: Path) -> Path:
+    shutil.rmtree(DEMO, ignore_errors=True)
+    DEMO.mkdir(parents=True)
     # A new emulator holds nothing: state from an earlier demo would describe ghosts.
     shutil.rmtree(ROOT / "terraform-state", ignore_errors=True)
-    outputs = work / "outputs.json"
-    session.run(
-        str(ROOT / "node_modules" / ".bin" / "cdktf"),
-        "deploy",
-        "local-cluster",
-        "--auto-approve",
-        "--skip-provider-lock",
-        "--outputs-file",
-        str(outputs),
-        env=env,
-        external=True,
+    port = _free_port()
+    endpoint = f"http://127.0.0.1:{port}"
+    sys.path.insert(0, str(ROOT))  # the provider-mirror config the tests use (stdlib only)
+    from stacks.terraform_runner import terraform_environment
+
+    env = terraform_environment(
+        {**os.environ, **QUIET_NODE, **provider_mirror_env(), **DEMO_CREDENTIALS},
+        ROOT / ".underlay",
     )
-    session.log("local-cluster outputs:")
-    for key, value in json.loads(outputs.read_text())["local-cluster"].items():
+    env["PATH"] = (
+        f"{session.bin}{os.pathsep}{ROOT / 'node_modules' / '.bin'}{os.pathsep}{env['PATH']}"
+    )
+    env["UNDERLAY_AWS_ENDPOINT"] = env["UNDERLAY_S3_ENDPOINT"] = endpoint
+    log = DEMO / "demo.log"
+    story = Story(session, env, log)
+    print(f"underlay demo: every step is the command shown; full output in {Story._rel(log)}")
+    print(f"    export UNDERLAY_AWS_ENDPOINT={endpoint} UNDERLAY_S3_ENDPOINT={endpoint}")
+    log.write_text("")
+    with (DEMO / "moto.log").open("w") as moto_log:
+        moto = subprocess.Popen(
+            ["python", "-m", "tests.support.moto_server", "--port", str(port)],
+            cwd=ROOT,
+            env=env,
+            stdout=moto_log,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        _wait_for(port)
+        print(f"\n[0] AWS emulator (moto server) on {endpoint}")
+        outputs = _deploy(story)
+        _render(story)
+        repo = _bootstrap(story)
+        _backup(story, repo, str(outputs["backup_target"]))
+        _monitor(story, repo, str(outputs["backup_target"]))
+        print(f"\ndone. Full log: {Story._rel(log)}")
+        if "--keep" in session.posargs:
+            _keep_running(endpoint, str(outputs["backup_target"]))
+    finally:
+        moto.terminate()
+        try:
+            moto.wait(timeout=10)
+        except subprocess.TimeoutExpired:  # a loaded machine: do not leave it behind
+            moto.kill()
+            moto.wait()
+
+
+def _deploy(story: Story) -> dict[str, object]:
+    """The PR loop on `local`: a saved plan per stack and the summary.md a reviewer reads, then
+    exactly that plan applied, with real Terraform and the real AWS provider."""
+    plan = DEMO / "plan"
+    story.step("Plan local (saved plans + summary.md)", "underlay", "plan", "local",
+               "--out", Story._rel(plan))  # fmt: skip
+    summary = (plan / "summary.md").read_text(encoding="utf-8").strip().splitlines()
+    print("\n".join(f"    | {line}" for line in summary[:14] if line.strip()))
+    story.step("Apply exactly that plan (VPC, EKS, KMS, backup bucket and role)", "underlay",
+               "apply", "local", "--plan", Story._rel(plan))  # fmt: skip
+    out = plan / "outputs.json"
+    outputs: dict[str, object] = json.loads(out.read_text())["local-cluster"]
+    for key, value in outputs.items():
         text = str(value)
-        print(f"  {key:<18} {text if len(text) < 80 else f'{text[:60]}… ({len(text)} chars)'}")
+        print(f"    {key:<18} {text if len(text) < 70 else f'{text[:50]}… ({len(text)} chars)'}")
     return outputs
 
 
-def _summarize_local_platform(session: nox.Session) -> None:
-    """local-platform was synthesized by the same deploy run (one app, all stacks); it is not
-    applied: it needs a Kubernetes API server, which the emulator does not have."""
-    session.run(
-        "python",
-        "-c",
-        "from pathlib import Path; from stacks.platform.summary import platform_summary; "
-        "print(platform_summary('local', synth_dir=Path('cdktf.out')))",
-        env=QUIET_NODE,
+def _render(story: Story) -> None:
+    """local-platform needs a Kubernetes API server, which the emulator lacks: render it."""
+    folder = DEMO / "rendered"
+    story.step(
+        "Render what local-platform would apply", "underlay", "render", "local",
+        "--out", Story._rel(folder),
+    )  # fmt: skip
+    print(f"    {len(list(folder.rglob('*.yaml')))} manifest files (needs a cluster to apply)")
+
+
+def _bootstrap(story: Story) -> Path:
+    repo = DEMO / "manifests.git"
+    story.step("Create an empty manifest repo", "git", "init", "-q", "--bare", "-b", "main",
+               Story._rel(repo))  # fmt: skip
+    said = story.step(
+        "Lay out the local env in it from the deploy's outputs", "underlay", "bootstrap",
+        "local", "--repo", Story._rel(repo), "--outputs", Story._rel(DEMO / "outputs.json"),
+    )  # fmt: skip
+    print("\n".join(f"    {line}" for line in said.strip().splitlines()[:6]))
+    return repo
+
+
+def _backup(story: Story, repo: Path, target: str) -> None:
+    """Into the bucket the deploy created, under the prefix its outputs name."""
+    restored = DEMO / "restored.git"
+    story.step("Back the repo up", "underlay", "backup", "run", "--repo", Story._rel(repo),
+               "--to", target)  # fmt: skip
+    story.step("Verify the newest backup", "underlay", "backup", "verify", "--from", target)
+    story.step("Restore it into a new repo", "underlay", "restore", "--from", target,
+               "--to", Story._rel(restored))  # fmt: skip
+    refs = story.step("Same refs as the original", "git", "--git-dir", Story._rel(restored),
+                      "show-ref")  # fmt: skip
+    print("\n".join(f"    {line}" for line in refs.strip().splitlines()[:5]))
+
+
+def _monitor(story: Story, repo: Path, target: str) -> None:
+    """Is the environment where Git says? Drift (Terraform and the manifest repo), a restore
+    drill, and the backup side of status; its Kubernetes side needs a cluster."""
+    story.step("No drift since the deploy and the bootstrap", "underlay", "drift", "local",
+               "--repo", Story._rel(repo))  # fmt: skip
+    story.step("Restore drill of the newest backup", "underlay", "backup", "drill",
+               "--from", target)  # fmt: skip
+    said = story.step(
+        "Status, backup side (the Kubernetes side needs a cluster)", "underlay", "status",
+        "local", "--skip-cluster", "--outputs", Story._rel(DEMO / "outputs.json"),
+    )  # fmt: skip
+    print("\n".join(f"    {line}" for line in said.strip().splitlines()[:8]))
+
+
+def _keep_running(endpoint: str, target: str) -> None:
+    print(
+        "\nThe emulator keeps running (Ctrl-C stops it). In another shell:\n"
+        f"    export UNDERLAY_S3_ENDPOINT={endpoint} AWS_ACCESS_KEY_ID=demo"
+        " AWS_SECRET_ACCESS_KEY=demo AWS_DEFAULT_REGION=us-east-1\n"
+        f"    export BACKUP_TARGET={target}",
+        flush=True,
     )
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        print("stopping the emulator")
 
 
-def _bootstrap_manifest_repo(
-    session: nox.Session, env: dict[str, str], work: Path, outputs: Path
-) -> Path:
-    """A fresh bare manifest repo laid out for `local` from the deploy's outputs."""
-    shutil.rmtree(work / "gitops", ignore_errors=True)
-    session.log("underlay bootstrap local --repo .underlay/demo/gitops/manifests.git --outputs …")
-    session.run(
-        "python",
-        "-c",
-        "import sys; from pathlib import Path; "
-        "from bootstrap.gitops.operations import demo_local_repo; "
-        "out = demo_local_repo(Path(sys.argv[1]), Path('environments'), Path(sys.argv[2])); "
-        "print(out, end='')",
-        str(work / "gitops"),
-        str(outputs),
-        env=env,
-    )
-    return work / "gitops" / "manifests.git"
-
-
-def _backup_round_trip(
-    session: nox.Session, env: dict[str, str], work: Path, repo: Path, outputs: Path
-) -> None:
-    """Back the manifest repo up into the bucket the deploy created, verify it, restore it."""
-    target = json.loads(outputs.read_text())["local-cluster"]["backup_target"]
-    restored = work / "restored-manifests.git"
-    shutil.rmtree(restored, ignore_errors=True)
+def _drift_and_status(session: nox.Session, env: dict[str, str], repo: Path, outputs: Path) -> None:
+    """`underlay drift local` (clean: nothing changed since the deploy and the bootstrap), a
+    restore drill, and the backup part of `underlay status local`."""
     s3 = {**env, "UNDERLAY_S3_ENDPOINT": env["UNDERLAY_AWS_ENDPOINT"]}
-    session.run("underlay", "backup", "run", "--repo", str(repo), "--to", target, env=s3)
-    session.run("underlay", "backup", "verify", "--from", target, env=s3)
-    session.run("underlay", "restore", "--from", target, "--to", str(restored), env=s3)
-    refs = subprocess.run(
-        ["git", "--git-dir", str(restored), "show-ref"], capture_output=True, text=True, check=True
-    ).stdout
-    session.log(f"restored {restored.relative_to(ROOT)}:\n{refs}")
+    target = json.loads(outputs.read_text())["local-cluster"]["backup_target"]
+    session.run("underlay", "drift", "local", "--repo", str(repo), env=env)
+    session.run("underlay", "backup", "drill", "--from", target, env=s3)
+    session.log("the Kubernetes part of `underlay status` needs a cluster: skipped here")
+    session.run("underlay", "status", "local", "--skip-cluster", "--outputs", str(outputs), env=s3)
 
 
 def _wait_for(port: int, timeout: float = 30) -> None:

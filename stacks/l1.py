@@ -14,7 +14,7 @@ declared, not at write time.
 
 Resource addresses are ``<type>.<group>_<name>``, readable and stable (a rename is a state move,
 like any construct id). What a group emits is checked against the real provider schemas in the
-tests (``tests/stacks/test_schema_conformance.py`` and its kin).
+tests (``tests/stacks/test_cluster_stack_schema.py`` and its kin).
 """
 
 from __future__ import annotations

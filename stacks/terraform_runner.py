@@ -110,8 +110,31 @@ class Terraform:
             raise TerraformError(f"terraform plan in {self.workdir} failed: {_tail(result)}")
         return result.returncode
 
-    def show_plan_changes(self) -> str:
-        return self.run("plan", "-input=false", "-no-color", check=False).stdout
+    def refresh_only_plan(self, plan_file: Path) -> dict[str, Any]:
+        """What changed outside Terraform: a refresh-only plan that takes no state lock and writes
+        no state (only a plan file, outside the state), returned as ``show -json``."""
+        result = self.run(
+            "plan",
+            "-refresh-only",
+            "-lock=false",
+            "-input=false",
+            "-no-color",
+            "-detailed-exitcode",
+            f"-out={plan_file}",
+            check=False,
+        )
+        if result.returncode not in (0, 2):
+            raise TerraformError(
+                f"terraform plan -refresh-only in {self.workdir} failed: {_tail(result)}"
+            )
+        shown: dict[str, Any] = json.loads(
+            self.run("show", "-json", "-no-color", str(plan_file)).stdout
+        )
+        return shown
+
+    def state_addresses(self) -> list[str]:
+        """Resources in the state (``state list``, read-only); empty when nothing is deployed."""
+        return self.run("state", "list").stdout.split()
 
     def destroy(self) -> None:
         self.run("destroy", "-input=false", "-no-color", "-auto-approve")

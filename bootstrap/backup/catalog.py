@@ -12,7 +12,7 @@ from datetime import datetime
 from bootstrap.backup import layout
 from bootstrap.backup.errors import BackupInputError, IntegrityError, StorageError
 from bootstrap.backup.manifest import Manifest, parse_manifest
-from bootstrap.backup.retention import BackupState
+from bootstrap.backup.retention import BackupState, rank_key
 from bootstrap.backup.targets.base import Storage
 
 __all__ = ["BackupRecord", "Catalog", "load_catalog"]
@@ -45,7 +45,8 @@ class BackupRecord:
 @dataclass(frozen=True)
 class Catalog:
     records: tuple[BackupRecord, ...]
-    """Sorted oldest first (ids sort by start time)."""
+    """Oldest first by ``retention.rank_key`` (id time clamped to the store's manifest timestamp):
+    one host a year ahead must not make its backup "latest" for a year."""
 
     def get(self, backup_id: str) -> BackupRecord | None:
         return next((r for r in self.records if r.id == backup_id), None)
@@ -56,6 +57,18 @@ class Catalog:
             return False
         owner = self.get(record.manifest.bundle.owner_id)
         return owner is not None and owner.has_bundle and not owner.quarantined
+
+    def is_dangling(self, record: BackupRecord) -> bool:
+        """Complete and readable, but the bundle it points at is gone: never restorable again
+        (bundles are written before any manifest names them, and never re-created)."""
+        if not record.complete or record.manifest is None:
+            return False
+        owner = self.get(record.manifest.bundle.owner_id)
+        return owner is None or not owner.has_bundle
+
+    def referenced_owners(self) -> set[str]:
+        """Every backup whose bundle some readable manifest in this listing points at."""
+        return {r.manifest.bundle.owner_id for r in self.records if r.manifest is not None}
 
     def newest_good(self) -> BackupRecord | None:
         return next((r for r in reversed(self.records) if self.is_good(r)), None)
@@ -83,6 +96,7 @@ class Catalog:
                 complete=r.complete,
                 good=self.is_good(r),
                 owner_id=r.manifest.bundle.owner_id if r.manifest else None,
+                dangling=self.is_dangling(r),
             )
             for r in self.records
         ]
@@ -101,27 +115,34 @@ def load_catalog(storage: Storage) -> Catalog:
         files = grouped[backup_id]
         manifest: Manifest | None = None
         problem: str | None = None
-        if layout.MANIFEST in files:
+        has_manifest = layout.MANIFEST in files
+        if has_manifest:
             try:
                 raw = storage.get_bytes(layout.manifest_key(backup_id))
             except StorageError:
-                if storage.size_of(layout.manifest_key(backup_id)) is None:
-                    continue  # deleted by a concurrent run's retention since the listing
-                raise
-            try:
-                manifest = parse_manifest(raw, expected_id=backup_id)
-            except IntegrityError as exc:
-                problem = str(exc)
+                if storage.size_of(layout.manifest_key(backup_id)) is not None:
+                    raise
+                # deleted by a concurrent run's retention since the listing: the bundle may
+                # still be listed (kept while referenced), so the record stays, as incomplete
+                has_manifest = False
+                del files[layout.MANIFEST]
+                if not files:
+                    continue
+            else:
+                try:
+                    manifest = parse_manifest(raw, expected_id=backup_id)
+                except IntegrityError as exc:
+                    problem = str(exc)
         records.append(
             BackupRecord(
                 id=backup_id,
                 started_at=layout.id_time(backup_id),
-                last_modified=max(files.values()),
+                last_modified=files[layout.MANIFEST] if has_manifest else max(files.values()),
                 has_bundle=layout.BUNDLE in files,
-                has_manifest=layout.MANIFEST in files,
+                has_manifest=has_manifest,
                 quarantined=layout.QUARANTINE in files,
                 manifest=manifest,
                 problem=problem,
             )
         )
-    return Catalog(tuple(records))
+    return Catalog(tuple(sorted(records, key=rank_key)))

@@ -33,7 +33,9 @@ LAST_SUCCESS_KEY = "last-success.json"
 _FILES = (BUNDLE, MANIFEST, QUARANTINE)
 
 # 20261121T135501.123Z-1a2b3c: sorts by creation time; the random tail keeps concurrent runs apart.
-_ID = re.compile(r"^(?P<ts>\d{8}T\d{6}\.\d{3}Z)-(?P<rand>[0-9a-f]{6})$")
+# fullmatch + ASCII classes: "…-1a2b3c\n" or Unicode digits are not ids (``$`` would accept a
+# trailing newline, ``\d`` any script's digits), so a foreign key can never parse as ours.
+_ID = re.compile(r"(?P<ts>[0-9]{8}T[0-9]{6}\.[0-9]{3}Z)-(?P<rand>[0-9a-f]{6})")
 _TS_FORMAT = "%Y%m%dT%H%M%S.%fZ"
 
 
@@ -44,8 +46,7 @@ def new_backup_id(now: datetime) -> str:
 
 
 def is_backup_id(value: str) -> bool:
-    match = _ID.match(value)
-    if not match:
+    if not _ID.fullmatch(value):
         return False
     try:
         id_time(value)
@@ -67,7 +68,7 @@ def validate_wanted(wanted: str) -> str:
 
 def id_time(backup_id: str) -> datetime:
     """The UTC start time encoded in an id."""
-    match = _ID.match(backup_id)
+    match = _ID.fullmatch(backup_id)
     if not match:
         raise ValueError(f"not a backup id: {backup_id!r}")
     return datetime.strptime(match["ts"], _TS_FORMAT).replace(tzinfo=UTC)

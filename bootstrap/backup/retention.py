@@ -2,8 +2,14 @@
 
 Rules (also in docs/backup.md):
 * Only our own backups are inputs; foreign objects never reach this module.
+* "Newest" is ``rank_key``: the id's start time clamped to the store's timestamp of the manifest,
+  then the id. The id's time is the writer's clock and may be skewed or forged; the clamp keeps an
+  id from the future from ranking as newest for as long as the skew lasts.
 * A complete backup is kept if it is among the newest ``keep_last`` complete ones OR younger than
   ``max_age`` (the union, as restic's keep rules); with neither set, nothing complete is deleted.
+* A *dangling* record (complete, but the bundle it points at is gone) can never be restored: it
+  is deleted when a policy prunes (unless it is the current run's) and does not count towards
+  ``keep_last``.
 * Always kept: the newest complete *good* (verified, unquarantined) backup, the current run's
   backup, and every backup whose bundle a kept manifest reuses.
 * Incomplete leftovers (no manifest) are cleaned only once older than ``incomplete_grace``: a
@@ -15,8 +21,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
-__all__ = ["BackupState", "RetentionPlan", "RetentionPolicy", "plan_retention"]
+__all__ = ["BackupState", "RetentionPlan", "RetentionPolicy", "plan_retention", "rank_key"]
 
 
 @dataclass(frozen=True)
@@ -24,11 +31,14 @@ class BackupState:
     id: str
     started_at: datetime
     last_modified: datetime
-    """Newest object of the backup, by the store's clock."""
+    """By the store's clock: the manifest's timestamp for a complete backup, else its newest
+    object's."""
     complete: bool
     good: bool
     owner_id: str | None
     """The backup whose bundle this one's manifest points at (itself for full backups)."""
+    dangling: bool = False
+    """Complete, but the bundle its manifest points at is gone from the listing."""
 
 
 @dataclass(frozen=True)
@@ -59,6 +69,23 @@ class RetentionPlan:
     keep: tuple[str, ...]
 
 
+class Ranked(Protocol):
+    @property
+    def id(self) -> str: ...
+    @property
+    def started_at(self) -> datetime: ...
+    @property
+    def last_modified(self) -> datetime: ...
+
+
+def rank_key(state: Ranked) -> tuple[datetime, str]:
+    """Newest-first order of complete backups: the id's start time (when its refs were read),
+    clamped to the store's timestamp, then the id. Honest writers start before the store
+    records their manifest, so they rank by start time; an id from the future (a writer's clock
+    a year ahead, or a forged one) ranks at the time the store actually received it."""
+    return (min(state.started_at, state.last_modified), state.id)
+
+
 def plan_retention(
     states: Sequence[BackupState],
     policy: RetentionPolicy,
@@ -66,19 +93,26 @@ def plan_retention(
     now: datetime,
     current_id: str | None = None,
 ) -> RetentionPlan:
-    complete = sorted((s for s in states if s.complete), key=lambda s: s.id, reverse=True)
+    complete = [s for s in states if s.complete]
+    ranked = sorted(
+        (s for s in complete if not s.dangling),
+        key=rank_key,
+        reverse=True,
+    )
     incomplete = [s for s in states if not s.complete]
 
     keep: set[str] = set()
-    newest_good = next((s for s in complete if s.good), None)
+    newest_good = next((s for s in ranked if s.good), None)
     if newest_good is not None:
         keep.add(newest_good.id)
     if current_id is not None:
         keep.add(current_id)
-    for rank, state in enumerate(complete):
+    if not policy.prunes:
+        keep.update(s.id for s in complete)
+    for rank, state in enumerate(ranked):
         in_last = policy.keep_last is not None and rank < policy.keep_last
         young = policy.max_age is not None and now - state.started_at <= policy.max_age
-        if not policy.prunes or in_last or young:
+        if in_last or young:
             keep.add(state.id)
     # Owners are always roots in practice; the closure still guards against chains.
     owner_of = {s.id: s.owner_id for s in states if s.owner_id is not None}

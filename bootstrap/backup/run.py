@@ -217,6 +217,14 @@ def _full_backup(
             bundle=BundleInfo(key=key, owner_id=backup_id, size=bundle.size, sha256=bundle.sha256),
         )
         storage.put_bytes(layout.manifest_key(backup_id), dump_json(manifest))
+        if storage.size_of(key) != bundle.size:
+            # only a cleanup with a grace period shorter than this run removes an in-flight
+            # bundle; withdraw the manifest rather than leave a record without its bundle
+            storage.delete(layout.manifest_key(backup_id))
+            raise StorageError(
+                f"the bundle of {backup_id} was deleted during the run by a concurrent cleanup "
+                "(is --incomplete-grace-hours shorter than a backup run?)"
+            )
         _write_last_success(storage, backup_id, "full", manifest.completed_at)
         return manifest
     finally:
@@ -260,15 +268,19 @@ def _restorable_at_exit(storage: Storage, backup_id: str) -> str:
     every delete; a run must not report success otherwise. Concurrent runs' retention may have
     replaced this run's backup by a newer one, which covers it (same or newer refs)."""
     catalog = load_catalog(storage)
-    newest = catalog.newest_good()
-    if newest is None or newest.id < backup_id:
-        own = catalog.get(backup_id)
+    own = catalog.get(backup_id)
+    if own is not None and own.complete and catalog.is_good(own):
+        return own.id
+    # "newest" ranks by the store's clock, so compare ids only among good backups: one that
+    # started no earlier than this run covers it (same or newer refs)
+    newer = [r.id for r in catalog.records if r.id >= backup_id and catalog.is_good(r)]
+    if not newer:
         state = own.status if own is not None else "gone"
         raise IntegrityError(
             f"backup {backup_id} is not restorable after retention ({state}) and no newer "
             "good backup exists"
         )
-    return newest.id
+    return max(newer)
 
 
 def apply_retention(storage: Storage, catalog: Catalog, plan: RetentionPlan) -> None:

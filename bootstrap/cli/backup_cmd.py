@@ -10,6 +10,7 @@ error to its exit code (1 operation failed, 2 bad input). SDKs are imported lazi
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -24,6 +25,23 @@ from stacks.errors import UnderlayError
 __all__ = ["backup", "restore"]
 
 _PART_MIB = 8
+# Upper bounds keep every numeric option inside what timedelta and the SDKs accept, so an absurd
+# value is one line and exit 2 (click's usage error), never an OverflowError traceback.
+_MAX_PART_MIB = 4000  # Azure's largest block (S3 allows 5 GiB parts)
+_MAX_KEEP_LAST = 1_000_000
+_MAX_DAYS = 36_500.0  # a century
+
+
+class _Finite(click.FloatRange):
+    """A FloatRange that also refuses NaN and ±inf (click's own lets ``nan`` through)."""
+
+    name = "finite float range"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number.", param, ctx)
+        return number
 
 
 def _emit(summary: dict[str, Any]) -> None:
@@ -52,15 +70,15 @@ def _target_options(flag: str, envvar: str) -> Callable[[Callable[..., Any]], Ca
     def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
         func = click.option(
             "--part-size-mib",
-            type=click.IntRange(min=1),
+            type=click.IntRange(min=1, max=_MAX_PART_MIB),
             default=_PART_MIB,
             show_default=True,
             help="Multipart/block size; memory per transfer is about 4x this.",
         )(func)
         func = click.option(
             "--endpoint",
-            envvar="UNDERLAY_S3_ENDPOINT",
-            help="S3 endpoint URL (emulators). Env: UNDERLAY_S3_ENDPOINT.",
+            help="S3 endpoint URL (emulators). Env: UNDERLAY_S3_ENDPOINT, read for s3:// "
+            "targets only (an azblob:// target ignores it).",
         )(func)
         func = click.option(
             "--work-dir",
@@ -95,16 +113,20 @@ def backup() -> None:
     help="Refs equal to the newest good backup: write a manifest reusing its bundle (record), "
     "write nothing but last-success (skip), or store a new bundle anyway (full).",
 )
-@click.option("--keep-last", type=click.IntRange(min=1), help="Keep the newest N backups.")
+@click.option(
+    "--keep-last",
+    type=click.IntRange(min=1, max=_MAX_KEEP_LAST),
+    help="Keep the newest N backups.",
+)
 @click.option(
     "--max-age",
     "max_age_days",
-    type=click.FloatRange(min=0, min_open=True),
+    type=_Finite(min=0, min_open=True, max=_MAX_DAYS),
     help="Keep backups younger than DAYS (union with --keep-last).",
 )
 @click.option(
     "--incomplete-grace-hours",
-    type=click.FloatRange(min=0),
+    type=_Finite(min=0, max=_MAX_DAYS * 24),
     default=24.0,
     show_default=True,
     help="Age after which an unfinished upload is cleaned up.",
@@ -204,6 +226,21 @@ def verify_cmd(
         summary.update(
             verify_backup(storage, backup_id, work_dir=work_dir, quarantine=not no_quarantine)
         )
+    _emit(summary)
+
+
+@backup.command("drill")
+@_target_options("--from", "UNDERLAY_BACKUP_TARGET")
+def drill_cmd(target: str, work_dir: Path | None, endpoint: str | None, part_size_mib: int) -> None:
+    """Restore drill: verify the newest good backup as `verify` does and record the result at
+    TARGET (last-drill.json, drills/<time>.json) for `underlay status` and the alert rule."""
+    summary: dict[str, Any] = {"command": "backup drill", "ok": False}
+    with _summarised(summary):
+        from bootstrap.backup.drill import run_drill
+
+        storage = _storage(target, endpoint, part_size_mib)
+        result = run_drill(storage, work_dir=work_dir)
+        summary.update(result.model_dump(mode="json"))
     _emit(summary)
 
 

@@ -8,6 +8,8 @@ from typing import Any, TypeVar
 
 import click
 
+from stacks.config.loader import DEFAULT_ENV_DIR, ENV_DIR_VARIABLE
+
 __all__ = ["auth_from", "env_dir_option", "git_auth_options"]
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -15,9 +17,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 env_dir_option = click.option(
     "--env-dir",
     type=click.Path(path_type=Path, file_okay=False),
-    default=Path("environments"),
+    default=DEFAULT_ENV_DIR,
     show_default=True,
-    envvar="UNDERLAY_ENV_DIR",
+    envvar=ENV_DIR_VARIABLE,
     help="Folder holding one YAML file per environment.",
 )
 

@@ -8,8 +8,16 @@ import click
 
 from bootstrap.cli.options import env_dir_option
 from stacks.config import load_environment
+from stacks.errors import UnderlayError
 
 __all__ = ["render", "versions"]
+
+
+def _check_out_dir(outdir: Path) -> None:
+    """Refuse, before anything is written, an --out below a file or into a file's place."""
+    for place in (outdir, *outdir.parents):
+        if place.exists() and not place.is_dir():
+            raise UnderlayError(f"--out {outdir}: {place} is a file, not a folder")
 
 
 @click.command()
@@ -40,6 +48,7 @@ def render(env: str, env_dir: Path, outdir: Path | None, outputs_file: Path | No
         for path, text in files.items():
             click.echo(f"# {path}\n---\n{text}", nl=False)
         return
+    _check_out_dir(outdir)
     for path, text in files.items():
         target = outdir / path
         target.parent.mkdir(parents=True, exist_ok=True)

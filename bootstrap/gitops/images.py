@@ -17,6 +17,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 
+from bootstrap.gitops import safefs
 from bootstrap.gitops.errors import GitOpsError
 
 __all__ = ["ImagePin", "get_pin", "image_references", "set_pin", "validate_image", "validate_tag"]
@@ -61,16 +62,58 @@ def _yaml(text: str = "") -> YAML:
     return yaml
 
 
-def _load(path: Path) -> CommentedMap:
+def _read(root: Path, rel: str) -> str:
+    if not safefs.exists(root, rel):
+        raise GitOpsError(f"{rel}: not found; bootstrap the environment first")
     try:
-        document = _yaml().load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise GitOpsError(f"{path.name}: not found; bootstrap the environment first") from None
+        return safefs.read_bytes(root, rel).decode("utf-8")
+    except UnicodeDecodeError:
+        raise GitOpsError(f"{rel}: not UTF-8 text") from None
+
+
+def _parse(text: str, rel: str) -> CommentedMap:
+    """A kustomization mapping; hostile YAML (tags, anchors, duplicates, nesting) is refused.
+
+    Messages give the line only: the content of a repo file is never echoed.
+    """
+    plain = _strip_comments(text)
+    for event, what in (("&", "anchors"), ("!", "tags")):
+        if re.search(rf"(?:^|[\s\[{{,:-]){re.escape(event)}[^\s]", plain):
+            raise GitOpsError(
+                f"{rel}: YAML {what} are not allowed in a kustomization underlay edits"
+            )
+    if _depth(plain) > MAX_DEPTH:
+        raise GitOpsError(f"{rel}: YAML nested too deeply (over {MAX_DEPTH} levels)")
+    try:
+        document = _yaml().load(text)
     except YAMLError as exc:
-        raise GitOpsError(f"{path}: not valid YAML ({exc})") from None
+        mark = getattr(exc, "problem_mark", None)
+        line = f" at line {mark.line + 1}" if mark is not None else ""
+        raise GitOpsError(f"{rel}: not valid YAML{line} ({type(exc).__name__})") from None
+    except RecursionError:
+        raise GitOpsError(f"{rel}: YAML nested too deeply") from None
     if not isinstance(document, CommentedMap):
-        raise GitOpsError(f"{path}: expected a kustomization mapping")
+        raise GitOpsError(f"{rel}: expected a kustomization mapping")
     return document
+
+
+MAX_DEPTH = 64  # a kustomization is a handful of levels deep; the parser is slow past hundreds
+
+
+def _depth(plain: str) -> int:
+    """An upper bound of the nesting: open flow brackets plus indentation steps (cheap, linear)."""
+    depth = deepest = 0
+    for char in plain:
+        depth += (char in "[{") - (char in "]}")
+        deepest = max(deepest, depth)
+    indents = (len(line) - len(line.lstrip(" -")) for line in plain.splitlines())
+    return deepest + max(indents, default=0) // 2
+
+
+def _strip_comments(text: str) -> str:
+    """Text without comments or quoted strings, for spotting anchors and tags (conservative)."""
+    text = re.sub(r"'[^'\n]*'|\"(?:[^\"\\\n]|\\.)*\"", "''", text)
+    return re.sub(r"(^|\s)#.*", r"\1", text)
 
 
 def _entries(document: CommentedMap, where: str) -> list[Any]:
@@ -82,9 +125,9 @@ def _entries(document: CommentedMap, where: str) -> list[Any]:
     return images
 
 
-def get_pin(path: Path, image: str, where: str) -> ImagePin | None:
-    """The ``images:`` entry for ``image`` in ``path``, or None."""
-    for entry in _entries(_load(path), where):
+def get_pin(root: Path, rel: str, image: str) -> ImagePin | None:
+    """The ``images:`` entry for ``image`` in repo file ``rel``, or None."""
+    for entry in _entries(_parse(_read(root, rel), rel), rel):
         if entry.get("name") == image:
             tag, sha = entry.get("newTag"), entry.get("digest")
             return ImagePin(
@@ -93,10 +136,11 @@ def get_pin(path: Path, image: str, where: str) -> ImagePin | None:
     return None
 
 
-def set_pin(path: Path, image: str, tag: str | None, digest: str | None, where: str) -> bool:
-    """Pin ``image`` to ``tag`` (and/or ``digest``); True when the file changed."""
-    document = _load(path)
-    entries = _entries(document, where)
+def set_pin(root: Path, rel: str, image: str, tag: str | None, digest: str | None) -> bool:
+    """Pin ``image`` to ``tag`` (and/or ``digest``) in repo file ``rel``; True when it changed."""
+    before = _read(root, rel)
+    document = _parse(before, rel)
+    entries = _entries(document, rel)
     entry = next((e for e in entries if e.get("name") == image), None)
     if entry is None:
         entry = CommentedMap([("name", image)])
@@ -113,36 +157,44 @@ def set_pin(path: Path, image: str, tag: str | None, digest: str | None, where: 
         else:
             entry[key] = value
     out = io.StringIO()
-    before = path.read_text(encoding="utf-8")
     _yaml(before).dump(document, out)
     if out.getvalue() == before:
         return False
-    path.write_text(out.getvalue(), encoding="utf-8")
+    safefs.write_bytes(root, rel, out.getvalue().encode("utf-8"))
     return True
 
 
-def image_references(files: Iterable[Path]) -> set[str]:
-    """Image names (tag and digest stripped) used by ``image:`` fields in these YAML files."""
+def image_references(root: Path, folders: Iterable[str]) -> set[str]:
+    """Image names (tag and digest stripped) used by ``image:`` fields in the YAML files under
+    these repo folders; symlinks, huge and hostile files are skipped (kustomize judges them).
+    """
     found: set[str] = set()
     yaml = YAML(typ="safe", pure=True)
 
-    def walk(node: Any) -> None:
+    def walk(node: Any, seen: set[int]) -> None:
+        if id(node) in seen:  # an alias: visited once, so an alias bomb stays linear
+            return
         if isinstance(node, dict):
+            seen.add(id(node))
             for key, value in node.items():
                 if key == "image" and isinstance(value, str):
                     found.add(_strip_reference(value))
                 else:
-                    walk(value)
+                    walk(value, seen)
         elif isinstance(node, list):
+            seen.add(id(node))
             for item in node:
-                walk(item)
+                walk(item, seen)
 
-    for file in files:
-        try:
-            for document in yaml.load_all(file.read_text(encoding="utf-8")):
-                walk(document)
-        except (YAMLError, UnicodeDecodeError):
-            continue  # not ours to judge; kustomize will complain about broken files
+    for folder in folders:
+        for rel in safefs.list_files(root, folder):
+            if not rel.endswith((".yaml", ".yml")):
+                continue
+            try:
+                for document in yaml.load_all(safefs.read_bytes(root, rel).decode("utf-8")):
+                    walk(document, set())
+            except (YAMLError, UnicodeDecodeError, GitOpsError, RecursionError, ValueError):
+                continue
     return found
 
 

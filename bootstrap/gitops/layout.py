@@ -11,20 +11,19 @@ without either. Two kinds of file come out:
 
 from __future__ import annotations
 
-import io
 import re
 from typing import Any, Literal
 
 from pydantic import Field
-from ruamel.yaml import YAML
 
 from stacks.clouds import cloud_module
 from stacks.clouds.contract import OUTPUT_ALIASES
 from stacks.config import Environment
 from stacks.config.types import Frozen
+from stacks.platform.gen.objects import MANAGED_BY
+from stacks.yaml_out import dump_all
 
 __all__ = [
-    "FLUX_NAMESPACE",
     "METADATA_CONFIGMAP",
     "LayoutOptions",
     "Manifest",
@@ -33,9 +32,7 @@ __all__ = [
     "metadata_facts",
 ]
 
-FLUX_NAMESPACE = "flux-system"
 METADATA_CONFIGMAP = "cluster-metadata"
-SOURCE_NAME = "flux-system"
 RETRY_INTERVAL = "2m"
 TIMEOUT = "5m"
 
@@ -84,6 +81,10 @@ def generate_layout(options: LayoutOptions) -> list[Manifest]:
     """All files bootstrap wants for ``options.env``, sorted by path."""
     env = options.env
     cluster_dir = env.gitops_path.strip("/")
+    flux = env.platform.flux
+    # The Flux Operator names the GitRepository it syncs from (and the root Kustomization)
+    # after the FluxInstance's namespace: one fact, ``platform.flux.namespace``.
+    namespace = source_name = flux.namespace
     managed = _managed_header(env.name)
     substitute = {"substituteFrom": [{"kind": "ConfigMap", "name": METADATA_CONFIGMAP}]}
 
@@ -98,18 +99,25 @@ def generate_layout(options: LayoutOptions) -> list[Manifest]:
             "path": path,
             "prune": True,
             "wait": True,
-            "sourceRef": {"kind": "GitRepository", "name": SOURCE_NAME},
+            "sourceRef": {"kind": "GitRepository", "name": source_name},
             "postBuild": substitute,
         }
-        return _object("kustomize.toolkit.fluxcd.io/v1", "Kustomization", name, spec)
+        if flux.sops.enabled:
+            # The root Kustomization's decryption (gen/flux.py) does not reach the children
+            # that apply the user's content: each decrypts with the same key.
+            spec["decryption"] = {
+                "provider": flux.sops.provider,
+                "secretRef": {"name": flux.sops.key_secret},
+            }
+        return _object("kustomize.toolkit.fluxcd.io/v1", "Kustomization", name, namespace, spec)
 
     configmap = {
         "apiVersion": "v1",
         "kind": "ConfigMap",
         "metadata": {
             "name": METADATA_CONFIGMAP,
-            "namespace": FLUX_NAMESPACE,
-            "labels": {"app.kubernetes.io/managed-by": "underlay"},
+            "namespace": namespace,
+            "labels": {"app.kubernetes.io/managed-by": MANAGED_BY},
         },
         "data": metadata_facts(env, options.outputs),
     }
@@ -195,23 +203,19 @@ def _kustomize(resources: list[str]) -> dict[str, Any]:
     }
 
 
-def _object(api_version: str, kind: str, name: str, spec: dict[str, Any]) -> dict[str, Any]:
+def _object(
+    api_version: str, kind: str, name: str, namespace: str, spec: dict[str, Any]
+) -> dict[str, Any]:
     return {
         "apiVersion": api_version,
         "kind": kind,
-        "metadata": {"name": name, "namespace": FLUX_NAMESPACE},
+        "metadata": {"name": name, "namespace": namespace},
         "spec": spec,
     }
 
 
 def _dump_all(documents: list[dict[str, Any]]) -> str:
-    yaml = YAML(typ="safe", pure=True)
-    yaml.default_flow_style = False
-    yaml.width = 1 << 16  # long values (the CA bundle) stay on one line
-    yaml.sort_base_mapping_type_on_output = False  # type: ignore[assignment]
-    out = io.StringIO()
-    yaml.dump_all(documents, out)
-    text = out.getvalue()
+    text = dump_all(documents)
     return text if len(documents) > 1 else text.removeprefix("---\n")
 
 

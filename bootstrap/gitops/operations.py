@@ -13,8 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import git
-
+from bootstrap.gitops import safefs
 from bootstrap.gitops.errors import GitOpsError
 from bootstrap.gitops.git_client import Auth, GitClient, Outcome, Workspace
 from bootstrap.gitops.images import (
@@ -27,22 +26,35 @@ from bootstrap.gitops.images import (
 from bootstrap.gitops.layout import LayoutOptions, env_paths, generate_layout
 from bootstrap.gitops.ownership import apply_layout, refresh_record
 from bootstrap.gitops.urls import parse_repo_url
-from stacks.config import Environment, load_environment
+from stacks.config import Environment
 from stacks.outputs import read_cluster_outputs
 
 __all__ = [
     "Target",
     "bootstrap_env",
-    "demo_local_repo",
-    "layout_tree",
+    "check_branch",
     "promote_image",
-    "render_tree",
     "resolve_target",
     "rollback_env",
     "set_image",
 ]
 
-_BRANCH = re.compile(r"^(?!-)(?!.*\.\.)(?!.*//)(?!.*@\{)[A-Za-z0-9._/-]+(?<![./])$")
+_REF_FORBIDDEN = re.compile(r"[\x00-\x20\x7f~^:?*\[\\]|\.\.|@\{|//")
+
+
+def check_branch(option: str, value: str) -> str:
+    """``value`` as a branch name, by the rules of ``git check-ref-format --branch``."""
+    bad = (
+        not value
+        or value.startswith(("-", "/"))
+        or value.endswith(("/", "."))
+        or value in ("@", "HEAD")
+        or _REF_FORBIDDEN.search(value) is not None
+        or any(part.startswith(".") or part.endswith(".lock") for part in value.split("/"))
+    )
+    if bad:
+        raise GitOpsError(f"{option} {value!r} is not a valid branch name (git check-ref-format)")
+    return value
 
 
 @dataclass(frozen=True)
@@ -74,8 +86,8 @@ def resolve_target(
     remote = parse_repo_url(raw)
     chosen = branch or env.gitops.branch
     for name, value in (("--branch", chosen), ("--via-pr", via_pr)):
-        if value is not None and not _BRANCH.match(value):
-            raise GitOpsError(f"{name} {value!r} is not a valid branch name")
+        if value is not None:
+            check_branch(name, value)
     if via_pr is not None and via_pr == chosen:
         raise GitOpsError(f"--via-pr {via_pr!r} must differ from the target branch")
     return Target(GitClient(remote, auth), chosen, via_pr, dry_run)
@@ -100,14 +112,11 @@ def bootstrap_env(env: Environment, target: Target, outputs_file: Path | None = 
     return target.change(mutate)
 
 
-def _overlay(ws: Workspace, env_name: str) -> Path:
-    path = ws.root / "apps" / env_name / "kustomization.yaml"
-    if not path.is_file():
-        raise GitOpsError(
-            f"apps/{env_name}/kustomization.yaml not on the branch: run `underlay bootstrap "
-            f"{env_name}` first"
-        )
-    return path
+def _overlay(ws: Workspace, env_name: str) -> str:
+    rel = f"apps/{env_name}/kustomization.yaml"
+    if not safefs.exists(ws.root, rel):
+        raise GitOpsError(f"{rel} not on the branch: run `underlay bootstrap {env_name}` first")
+    return rel
 
 
 def _split_tag(tag: str) -> tuple[str | None, str | None]:
@@ -122,18 +131,15 @@ def set_image(env: Environment, image: str, tag: str, target: Target) -> Outcome
     new_tag, digest = _split_tag(tag)
 
     def mutate(ws: Workspace) -> str | None:
-        overlay = _overlay(ws, env.name)
-        where = f"apps/{env.name}/kustomization.yaml"
-        before = get_pin(overlay, image, where)
-        if before is None:
-            files = [*sorted((ws.root / "apps" / "base").rglob("*.y*ml"))]
-            files += sorted((ws.root / "apps" / env.name).rglob("*.y*ml"))
-            if image not in image_references(files):
-                raise GitOpsError(
-                    f"image {image!r} not found: not pinned in {where} and no workload in "
-                    f"apps/base or apps/{env.name} uses it"
-                )
-        if not set_pin(overlay, image, new_tag, digest, where):
+        where = _overlay(ws, env.name)
+        before = get_pin(ws.root, where, image)
+        folders = ["apps/base", f"apps/{env.name}"]
+        if before is None and image not in image_references(ws.root, folders):
+            raise GitOpsError(
+                f"image {image!r} not found: not pinned in {where} and no workload in "
+                f"apps/base or apps/{env.name} uses it"
+            )
+        if not set_pin(ws.root, where, image, new_tag, digest):
             return None
         old = (before.new_tag or before.digest) if before else "unpinned"
         return f"set-image {env.name}: {image} {old} -> {tag}\n\nPinned in {where}."
@@ -148,14 +154,14 @@ def promote_image(image: str, source: Environment, dest: Environment, target: Ta
         raise GitOpsError("--from and --to name the same environment")
 
     def mutate(ws: Workspace) -> str | None:
-        pin = get_pin(_overlay(ws, source.name), image, f"apps/{source.name}/kustomization.yaml")
+        pin = get_pin(ws.root, _overlay(ws, source.name), image)
         if pin is None or (pin.new_tag is None and pin.digest is None):
             raise GitOpsError(
                 f"{source.name} has no pin for image {image!r} in "
                 f"apps/{source.name}/kustomization.yaml: nothing to promote"
             )
-        where = f"apps/{dest.name}/kustomization.yaml"
-        if not set_pin(_overlay(ws, dest.name), image, pin.new_tag, pin.digest, where):
+        where = _overlay(ws, dest.name)
+        if not set_pin(ws.root, where, image, pin.new_tag, pin.digest):
             return None
         shown = " ".join(p for p in (pin.new_tag, pin.digest) if p)
         return (
@@ -198,7 +204,7 @@ def rollback_env(env: Environment, target: Target, *, to: str | None = None) -> 
                 f"rollback {env.name} to {commit[:12]}\n\n"
                 f"Restores {', '.join(paths)} as they were at {commit}."
             )
-        if not (ws.root / entry).is_file():
+        if not safefs.is_file(ws.root, entry):
             raise GitOpsError(
                 f"refusing: the rollback would remove {entry}, the Flux entry point of "
                 f"{env.name} (Flux would prune the whole cluster)"
@@ -249,49 +255,3 @@ def _apply(ws: Workspace, diff_args: list[str], *, reverse: bool, what: str) -> 
             f"refusing: {what[:12]} does not revert cleanly; later commits changed the same "
             f"lines ({first.strip()}); use --to COMMIT or fix forward"
         )
-
-
-def layout_tree(target: Target) -> list[str]:
-    """Every file path on the target branch, sorted (for showing what bootstrap made)."""
-    with target.client.scratch() as repo:
-        _, ws = target.client.checkout(repo, [target.branch])
-        if ws.tip is None:
-            return []
-        return sorted(ws.git("ls-files").splitlines())
-
-
-def render_tree(paths: list[str]) -> str:
-    """``tree``-style listing of repo paths."""
-    lines: list[str] = ["."]
-    seen: set[tuple[str, ...]] = set()
-    for path in paths:
-        parts = tuple(path.split("/"))
-        for depth in range(1, len(parts) + 1):
-            key = parts[:depth]
-            if key in seen:
-                continue
-            seen.add(key)
-            suffix = "/" if depth < len(parts) else ""
-            lines.append(f"{'    ' * (depth - 1)}{parts[depth - 1]}{suffix}")
-    return "\n".join(lines)
-
-
-def demo_local_repo(
-    folder: Path,
-    env_dir: Path,
-    outputs_file: Path | None,
-    env_name: str = "local",
-) -> str:
-    """For ``nox -s demo``: create a bare repo under ``folder``, bootstrap ``env_name`` into it
-    from the deploy's outputs file, and return what to print (result and layout tree).
-    """
-    env = load_environment(env_name, env_dir).env
-    bare = (folder / "manifests.git").resolve()
-    if not bare.exists():
-        bare.parent.mkdir(parents=True, exist_ok=True)
-        git.Repo.init(bare, bare=True, initial_branch=env.gitops.branch).close()
-    target = resolve_target(env, repo=str(bare), branch=None)
-    outcome = bootstrap_env(env, target, outputs_file)
-    head = outcome.message.splitlines()[0] if outcome.message else "nothing to change"
-    listing = render_tree(layout_tree(target))
-    return f"manifest repo {bare} ({target.branch}): {outcome.status}: {head}\n{listing}\n"

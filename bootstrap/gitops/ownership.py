@@ -15,8 +15,10 @@ from typing import Literal
 
 from pydantic import Field, ValidationError
 
+from bootstrap.gitops import safefs
 from bootstrap.gitops.errors import GitOpsError
 from bootstrap.gitops.layout import Manifest
+from stacks.config.rules import paths_overlap
 from stacks.config.types import Frozen
 
 __all__ = [
@@ -84,23 +86,32 @@ def digest(content: bytes) -> str:
 
 
 def load_record(root: Path) -> OwnershipRecord:
-    path = root / RECORD_PATH
-    if not path.exists():
+    """The record on the branch; forged or unsafe entries are refused, content never echoed."""
+    if not safefs.exists(root, RECORD_PATH):
         return OwnershipRecord()
     try:
-        return OwnershipRecord.model_validate(json.loads(path.read_text(encoding="utf-8")))
+        raw = safefs.read_bytes(root, RECORD_PATH)
+        record = OwnershipRecord.model_validate(json.loads(raw.decode("utf-8")))
     except (ValueError, ValidationError) as exc:
+        kind = type(exc).__name__
         raise GitOpsError(
-            f"{RECORD_PATH} in the repo is corrupt; fix or remove it ({exc})"
+            f"{RECORD_PATH} in the repo is corrupt ({kind}); fix or remove it"
         ) from None
+    for path in record.files:
+        try:
+            safefs.check_relpath(path)
+        except GitOpsError:
+            raise GitOpsError(
+                f"{RECORD_PATH} in the repo lists an unsafe path; fix or remove the record"
+            ) from None
+    return record
 
 
 def save_record(root: Path, record: OwnershipRecord) -> None:
     data = record.model_dump(mode="json")
     data["files"] = dict(sorted(data["files"].items()))
-    path = root / RECORD_PATH
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    text = json.dumps(data, indent=2, sort_keys=True) + "\n"
+    safefs.write_bytes(root, RECORD_PATH, text.encode("utf-8"))
 
 
 def apply_layout(root: Path, manifests: list[Manifest], env_name: str) -> Changes:
@@ -108,11 +119,15 @@ def apply_layout(root: Path, manifests: list[Manifest], env_name: str) -> Change
     record = load_record(root)
     owned = dict(record.files)
     changes = Changes()
-    conflicts: list[str] = []
+    conflicts: list[str] = _foreign_folders(record, manifests, env_name)
     writes: dict[str, bytes] = {}
     for manifest in manifests:
         content = manifest.content.encode("utf-8")
-        verdict = _decide(root / manifest.path, manifest, content, owned.get(manifest.path))
+        mine = owned.get(manifest.path)
+        if mine is not None and mine.env not in (None, env_name):
+            conflicts.append(f"{manifest.path} belongs to environment {mine.env!r}")
+            continue
+        verdict = _decide(root, manifest, content, mine)
         if verdict in ("add", "update"):
             writes[manifest.path] = content
             (changes.added if verdict == "add" else changes.updated).append(manifest.path)
@@ -139,14 +154,31 @@ def apply_layout(root: Path, manifests: list[Manifest], env_name: str) -> Change
             "refusing to overwrite: " + "; ".join(conflicts) + " (move or delete them, then re-run)"
         )
     for path, content in writes.items():
-        (root / path).parent.mkdir(parents=True, exist_ok=True)
-        (root / path).write_bytes(content)
+        safefs.write_bytes(root, path, content)
     for path in changes.removed:
-        (root / path).unlink()
+        safefs.unlink(root, path)
     new_record = OwnershipRecord(files=owned)
     if new_record != record:
         save_record(root, new_record)
     return changes
+
+
+def _foreign_folders(
+    record: OwnershipRecord, manifests: list[Manifest], env_name: str
+) -> list[str]:
+    """Managed folders of ``env_name`` that are, contain or lie in another env's managed folder."""
+    theirs = {
+        (path.rsplit("/", 1)[0], mine.env)
+        for path, mine in record.files.items()
+        if mine.mode == "managed" and mine.env not in (None, env_name) and "/" in path
+    }
+    ours = {m.path.rsplit("/", 1)[0] for m in manifests if m.mode == "managed" and "/" in m.path}
+    return [
+        f"{folder}/ overlaps {other}/ of environment {env!r}"
+        for folder in sorted(ours)
+        for other, env in sorted(theirs, key=str)
+        if paths_overlap(folder, other)
+    ]
 
 
 def _drop_stale(
@@ -163,22 +195,25 @@ def _drop_stale(
     for path, mine in sorted(record.files.items()):
         if mine.env != env_name or mine.mode != "managed" or path in wanted:
             continue
-        target = root / path
-        if target.is_file() and digest(target.read_bytes()) != mine.sha256:
+        present = safefs.is_file(root, path)
+        if present and digest(safefs.read_bytes(root, path)) != mine.sha256:
             conflicts.append(f"{path} is no longer generated but was changed outside underlay")
             continue
-        if target.is_file():
+        if not present and safefs.exists(root, path):
+            conflicts.append(f"{path} is no longer generated but is not a regular file")
+            continue
+        if present:
             changes.removed.append(path)
         del owned[path]
 
 
-def _decide(target: Path, manifest: Manifest, content: bytes, mine: OwnedFile | None) -> str:
+def _decide(root: Path, manifest: Manifest, content: bytes, mine: OwnedFile | None) -> str:
     """add / update / keep / adopt (identical, unrecorded), or a conflict's reason."""
-    if target.exists() and not target.is_file():
-        return "is not a regular file"
-    if not target.exists():
+    if not safefs.exists(root, manifest.path):
         return "add"
-    current = target.read_bytes()
+    if not safefs.is_file(root, manifest.path):
+        return "is not a regular file"
+    current = safefs.read_bytes(root, manifest.path)
     if current == content or manifest.mode == "seed":
         return "adopt" if mine is None and current == content else "keep"
     if mine is None:
@@ -196,9 +231,9 @@ def refresh_record(root: Path, paths: list[str]) -> None:
         mine = files.get(path)
         if mine is None or mine.mode != "managed":
             continue
-        target = root / path
-        if target.is_file():
-            files[path] = mine.model_copy(update={"sha256": digest(target.read_bytes())})
+        if safefs.is_file(root, path):
+            content = safefs.read_bytes(root, path)
+            files[path] = mine.model_copy(update={"sha256": digest(content)})
         else:
             del files[path]
     if files != record.files:

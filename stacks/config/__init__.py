@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from stacks.config.loader import (
         DEFAULT_ENV_DIR,
+        ENV_DIR_VARIABLE,
         LoadedEnvironment,
         environment_names,
         load_all,
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_ENV_DIR",
+    "ENV_DIR_VARIABLE",
     "Environment",
     "LoadedEnvironment",
     "environment_names",

@@ -11,14 +11,30 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from stacks.config.loader import LoadedEnvironment, iter_leaves
 from stacks.config.yaml_source import KeyPath, format_key_path
 
-__all__ = ["diff_leaves", "effective_data", "render_yaml"]
+__all__ = ["diff_leaves", "effective_data", "render_yaml", "yaml_value"]
 
 DEFAULT = "default"
 
 
 def effective_data(loaded: LoadedEnvironment) -> dict[str, Any]:
-    """Every setting after inheritance and defaults; ``name`` is the file name, so left out."""
-    return loaded.env.model_dump(mode="json", exclude={"name"})
+    """Every setting after inheritance and defaults; ``name`` is the file name, so left out.
+
+    Defaults computed from other settings are shown as their value (``gitops.path`` is
+    ``clusters/<env>`` unless set), not as the ``null`` that means "computed"."""
+    data = loaded.env.model_dump(mode="json", exclude={"name"})
+    data["gitops"]["path"] = loaded.env.gitops_path
+    return data
+
+
+def yaml_value(value: Any) -> str:
+    """One value as YAML writes it inline: ``false``, ``null``, ``[a, b]``, ``'5'``."""
+    yaml = YAML(typ="safe", pure=True)
+    yaml.default_flow_style = True
+    yaml.width = 1_000_000
+    buffer = io.StringIO()
+    yaml.dump(value, buffer)
+    text = buffer.getvalue().strip()
+    return text.removesuffix("...").strip()
 
 
 def origin_of(loaded: LoadedEnvironment, path: KeyPath) -> str:
@@ -59,9 +75,9 @@ def diff_leaves(a: LoadedEnvironment, b: LoadedEnvironment) -> list[str]:
     for path in sorted(left.keys() | right.keys(), key=lambda p: tuple(map(str, p))):
         name = format_key_path(path)
         if path not in right:
-            lines.append(f"- {name}: {left[path]!r}")
+            lines.append(f"- {name}: {yaml_value(left[path])}")
         elif path not in left:
-            lines.append(f"+ {name}: {right[path]!r}")
+            lines.append(f"+ {name}: {yaml_value(right[path])}")
         elif left[path] != right[path]:
-            lines.append(f"~ {name}: {left[path]!r} -> {right[path]!r}")
+            lines.append(f"~ {name}: {yaml_value(left[path])} -> {yaml_value(right[path])}")
     return lines

@@ -17,13 +17,17 @@ from pydantic import BaseModel, ValidationError
 
 from stacks.config.merge import Layer, Origin, layer_of, merge
 from stacks.config.model import Environment
-from stacks.config.rules import check_rules
+from stacks.config.rules import check_rules, paths_overlap
+from stacks.config.safety import check_literals, check_repo_credentials
 from stacks.config.yaml_source import KeyPath, format_key_path, read_document
 from stacks.errors import ConfigError, Location
 
 __all__ = [
     "DEFAULT_ENV_DIR",
+    "ENV_DIR_VARIABLE",
     "LoadedEnvironment",
+    "check_disjoint_paths",
+    "check_name_collisions",
     "environment_names",
     "iter_leaves",
     "load_all",
@@ -32,6 +36,8 @@ __all__ = [
 ]
 
 DEFAULT_ENV_DIR = Path("environments")
+"""Where environment files live unless ``--env-dir`` / ``UNDERLAY_ENV_DIR`` say otherwise."""
+ENV_DIR_VARIABLE = "UNDERLAY_ENV_DIR"
 SUFFIX = ".yaml"
 
 
@@ -55,6 +61,8 @@ def load_environment(
 ) -> LoadedEnvironment:
     layer, chain = load_layer(name, env_dir, shared=shared)
     data = {k: v for k, v in layer.data.items() if k != "extends"}
+    for key_path, problem in check_literals(data):
+        raise ConfigError(_locate(key_path, layer, chain[-1]), problem)
     data["name"] = name
     try:
         env = Environment.model_validate(data)
@@ -62,18 +70,52 @@ def load_environment(
         raise _config_error(exc, layer, chain[-1]) from None
     for key_path, problem in check_rules(env):
         raise ConfigError(_locate(key_path, layer, chain[-1]), problem)
+    repo_problem = check_repo_credentials(env.gitops.repo)
+    if repo_problem is not None:
+        raise ConfigError(_locate(("gitops", "repo"), layer, chain[-1]), repo_problem)
     return LoadedEnvironment(env, layer, chain)
 
 
 def load_all(env_dir: Path = DEFAULT_ENV_DIR) -> list[LoadedEnvironment]:
-    return load_many(environment_names(env_dir), env_dir)
+    loaded = load_many(environment_names(env_dir), env_dir)
+    check_disjoint_paths(loaded)
+    return loaded
+
+
+def check_disjoint_paths(loaded: list[LoadedEnvironment]) -> None:
+    """Two environments loaded together must not share or nest their manifest-repo folders."""
+    for i, later in enumerate(loaded):
+        for earlier in loaded[:i]:
+            if paths_overlap(earlier.env.gitops_path, later.env.gitops_path):
+                raise ConfigError(
+                    _locate(("gitops", "path"), later.layer, later.chain[-1]),
+                    f"{later.env.gitops_path!r} overlaps environment {earlier.env.name!r}'s "
+                    f"{earlier.env.gitops_path!r}: each environment needs its own folder",
+                )
+
+
+def check_name_collisions(loaded: list[LoadedEnvironment]) -> None:
+    """Two environments must not share a cluster name (``<prefix>-<env>``): env ``b`` with
+    prefix ``ul-a`` and env ``a-b`` with prefix ``ul`` would both own ``ul-a-b``."""
+    owner: dict[str, LoadedEnvironment] = {}
+    for item in loaded:
+        name = item.env.cluster_name
+        first = owner.setdefault(name, item)
+        if first is not item:
+            raise ConfigError(
+                _locate(("prefix",), item.layer, item.chain[-1]),
+                f"environments {first.env.name!r} and {item.env.name!r} both name their "
+                f"resources {name!r}; change a prefix or rename one",
+            )
 
 
 def load_many(names: Sequence[str], env_dir: Path = DEFAULT_ENV_DIR) -> list[LoadedEnvironment]:
     """Several environments of one folder: each file is read and parsed once, however many
     environments extend it (loading N children of one parent stays linear in N)."""
     shared = _Shared(environment_names(env_dir), {})
-    return [load_environment(n, env_dir, shared=shared) for n in names]
+    loaded = [load_environment(n, env_dir, shared=shared) for n in names]
+    check_name_collisions(loaded)
+    return loaded
 
 
 @dataclass(frozen=True)
@@ -144,9 +186,19 @@ def _config_error(exc: ValidationError, layer: Layer, leaf: Path) -> ConfigError
         return ConfigError(location, "missing required configuration attribute")
     message = error["msg"].removeprefix("Value error, ")
     given = error.get("input")
-    hidden = isinstance(given, dict | list) or "credentials" in message  # never echo a secret
-    shown = "" if hidden else f" (got {given!r})"
+    shown = "" if isinstance(given, dict | list) else f" (got {_describe(given)})"
     return ConfigError(location, f"{message}{shown}")
+
+
+def _describe(given: object) -> str:
+    """What the file held, in YAML's words: a quoted "5" is a string, not a number."""
+    if isinstance(given, str):
+        return f"the string {given!r}"
+    if given is None:
+        return "null"
+    if isinstance(given, bool):
+        return "true" if given else "false"
+    return repr(given)
 
 
 def _walk(loc: tuple[int | str, ...]) -> tuple[KeyPath, list[str]]:

@@ -13,7 +13,7 @@ Each leaf keeps its :class:`Origin`, the file and line that set it, for ``--prov
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -66,15 +66,16 @@ def _merge_map(
         path = (*at, key)
         old = out.get(key)
         if value is None:
-            out.pop(key, None)
-            _forget(origins, path)
+            if key in out:
+                _forget(origins, path, out.pop(key))
         elif isinstance(value, Mapping) and isinstance(old, Mapping):
-            _take(origins, overlay_origins, path, subtree=False)
+            _take(origins, overlay_origins, path, None)
             out[key] = _merge_map(old, value, path, origins, overlay_origins)
         else:
-            _forget(origins, path)
-            _take(origins, overlay_origins, path, subtree=True)
+            if key in out:
+                _forget(origins, path, old)
             out[key] = _strip_nulls(value)
+            _take(origins, overlay_origins, path, out[key])
     return out
 
 
@@ -86,21 +87,31 @@ def _strip_nulls(value: Any) -> Any:
     return value
 
 
-def _forget(origins: dict[KeyPath, Origin], path: KeyPath) -> None:
-    for key in [k for k in origins if k[: len(path)] == path]:
-        del origins[key]
+def _paths(path: KeyPath, value: Any) -> Iterator[KeyPath]:
+    """``path`` and every key path inside ``value``: the origins a subtree can own.
+
+    Walking the value (not scanning every origin) keeps a merge linear in the file size."""
+    yield path
+    if isinstance(value, Mapping):
+        for key, child in value.items():
+            yield from _paths((*path, key), child)
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            yield from _paths((*path, index), child)
+
+
+def _forget(origins: dict[KeyPath, Origin], path: KeyPath, old: Any) -> None:
+    for key in _paths(path, old):
+        origins.pop(key, None)
 
 
 def _take(
     origins: dict[KeyPath, Origin],
     source: Mapping[KeyPath, Origin],
     path: KeyPath,
-    *,
-    subtree: bool,
+    subtree: Any,
 ) -> None:
-    if path in source:
-        origins[path] = source[path]
-    if subtree:
-        for key, origin in source.items():
-            if len(key) > len(path) and key[: len(path)] == path:
-                origins[key] = origin
+    """Copy the origins of ``path`` and of every key path inside ``subtree`` that source has."""
+    for key in _paths(path, subtree):
+        if key in source:
+            origins[key] = source[key]

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field
 
 from stacks.clouds.aws.settings import AwsSettings
 from stacks.clouds.aws.state import S3State
 from stacks.clouds.azure.settings import AzureSettings
 from stacks.clouds.azure.state import AzurermState
-from stacks.config.platform import BackupJobSettings, PlatformSettings, Versions
+from stacks.config.delivery import DeliverySettings
+from stacks.config.platform import BackupJobSettings, DrillSettings, PlatformSettings, Versions
 from stacks.config.types import Cidr, Duration, Frozen, Name
 
 __all__ = [
@@ -64,6 +65,7 @@ class BackupSettings(Frozen):
     namespace: Name = "underlay-backup"
     service_account: Name = "repo-backup"
     job: BackupJobSettings = BackupJobSettings()
+    drill: DrillSettings = DrillSettings()
 
 
 class LocalState(Frozen):
@@ -87,19 +89,6 @@ class GitOpsSettings(Frozen):
     path: str | None = Field(None, description="Defaults to clusters/<env>.")
     interval: Duration = "10m"
 
-    @field_validator("repo")
-    @classmethod
-    def _no_credentials(cls, value: str) -> str:
-        """A credential here would be copied into the FluxInstance, the CronJob and output."""
-        scheme, sep, rest = value.partition("://")
-        userinfo = rest.rpartition("@")[0] if sep else ""
-        if userinfo and (scheme.lower() in ("http", "https") or ":" in userinfo):
-            raise ValueError(
-                "must not carry credentials (user info in the URL); give the token to underlay "
-                "with --token-env / UNDERLAY_GIT_TOKEN and to Flux with platform.flux's secret"
-            )
-        return value
-
 
 class Environment(Frozen):
     name: Name
@@ -113,6 +102,7 @@ class Environment(Frozen):
     gitops: GitOpsSettings = GitOpsSettings()
     platform: PlatformSettings = PlatformSettings()
     versions: Versions = Versions()
+    delivery: DeliverySettings = DeliverySettings()
 
     @property
     def cluster_name(self) -> str:

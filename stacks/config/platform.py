@@ -17,6 +17,7 @@ from stacks.config.types import Duration, Frozen, Name
 __all__ = [
     "BackupJobSettings",
     "ChartVersions",
+    "DrillSettings",
     "FluxSettings",
     "GatewaySettings",
     "ImageRef",
@@ -196,6 +197,26 @@ class BackupJobSettings(Frozen):
     limits_cpu: Quantity = "500m"
     limits_memory: Quantity = "512Mi"
     work_dir_size: Quantity = "1Gi"
+    keep_last: int = Field(30, ge=1, le=10000, description="`backup run --keep-last`.")
+    max_age_days: int = Field(30, ge=1, le=36500, description="`backup run --max-age` (days).")
+    git_secret: Name | None = Field(
+        None,
+        description="Secret (created outside this repo) with read access to a private manifest "
+        "repo: key `ssh-privatekey` (a read-only deploy key) or `token`. Mounted read-only as "
+        "files, never passed in argv or env values. None: the repo is public.",
+    )
+    git_secret_kind: Literal["ssh-key", "token"] = "ssh-key"
+
+
+class DrillSettings(Frozen):
+    """The restore-drill CronJob (``underlay backup drill``); it shares the backup job's hardening
+    and resources (``backup.job``)."""
+
+    enabled: bool = True
+    schedule: str = Field("41 3 * * 0", pattern=r"^\S+ \S+ \S+ \S+ \S+$")
+    max_age_days: int = Field(
+        8, ge=1, le=366, description="Alert and status red when no drill succeeded for this long."
+    )
 
 
 class PlatformSettings(Frozen):
@@ -214,11 +235,11 @@ class PlatformSettings(Frozen):
 
 
 class ChartVersions(Frozen):
-    flux_operator: Version = "0.33.0"
-    flux_instance: Version = "0.33.0"
-    envoy_gateway: Version = "v1.5.4"
-    gateway_crds: Version = "v1.5.4"
-    kube_prometheus_stack: Version = "79.5.0"
+    flux_operator: Version = "0.49.0"
+    flux_instance: Version = "0.49.0"
+    envoy_gateway: Version = "v1.9.0"
+    gateway_crds: Version = "v1.9.0"
+    kube_prometheus_stack: Version = "88.5.3"
 
 
 class ImageVersions(Frozen):
@@ -228,9 +249,13 @@ class ImageVersions(Frozen):
 class Versions(Frozen):
     """One table of every pinned version; envs override single entries (maps merge)."""
 
-    flux: Version = Field("2.7.3", description="Flux distribution the FluxInstance installs.")
+    flux: Version = Field(
+        "2.8.7",
+        description="Flux distribution the FluxInstance installs; at most the newest the "
+        "flux_operator release knows (its manifests artifact is pinned to that tag).",
+    )
     gateway_api: Version = Field(
-        "v1.3.0", description="Gateway API CRDs bundled by the gateway_crds chart version."
+        "v1.6.1", description="Gateway API CRDs bundled by the gateway_crds chart version."
     )
     charts: ChartVersions = ChartVersions()
     images: ImageVersions = ImageVersions()

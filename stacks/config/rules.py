@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from stacks.clouds import cloud_module
 from stacks.config.model import Environment
 from stacks.config.yaml_source import KeyPath
 
-__all__ = ["check_rules"]
+__all__ = ["check_rules", "gitops_path_problem", "paths_overlap"]
 
 
 def check_rules(env: Environment) -> Iterator[tuple[KeyPath, str]]:
@@ -16,6 +17,41 @@ def check_rules(env: Environment) -> Iterator[tuple[KeyPath, str]]:
     yield from _cluster_rules(env)
     yield from cloud_module(env.cloud.kind).check(env)
     yield from _platform_rules(env)
+    yield from _delivery_rules(env)
+    if env.gitops.path is not None and (problem := gitops_path_problem(env.gitops.path)):
+        yield ("gitops", "path"), problem
+
+
+_PATH_SEGMENT = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
+# Top-level entries of the manifest repo that the shared layout (or git) owns.
+_RESERVED_TOP = ("apps", "infrastructure", ".underlay", ".git", "README.md")
+
+
+def gitops_path_problem(path: str) -> str | None:
+    """Why ``path`` cannot be an env's folder in the manifest repo, or None.
+
+    A relative POSIX path of plain segments (letters, digits, ``_ . -``; no leading dot, so no
+    ``.``/``..``/``.git``), no empty segment, outside the shared layout folders.
+    """
+    segments = path.split("/")
+    if not path or path.startswith("/"):
+        return f"{path!r} must be a relative path inside the manifest repo, e.g. clusters/dev"
+    bad = next((s for s in segments if not _PATH_SEGMENT.match(s)), None)
+    if bad is not None:
+        return (
+            f"{path!r} has a bad segment {bad!r}: use letters, digits, '_', '.', '-' "
+            "(no empty, '.', '..' or hidden segments, spaces, backslashes)"
+        )
+    if segments[0] in _RESERVED_TOP:
+        return f"{path!r} is inside {segments[0]!r}, which the shared layout owns"
+    return None
+
+
+def paths_overlap(a: str, b: str) -> bool:
+    """True when one repo folder is the other or lies inside it."""
+    x, y = a.strip("/").split("/"), b.strip("/").split("/")
+    shorter = min(len(x), len(y))
+    return x[:shorter] == y[:shorter]
 
 
 def _cluster_rules(env: Environment) -> Iterator[tuple[KeyPath, str]]:
@@ -98,3 +134,13 @@ def _platform_rules(env: Environment) -> Iterator[tuple[KeyPath, str]]:
 
 # Namespaces Kubernetes or the cloud own; never a team namespace.
 RESERVED_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
+
+
+def _delivery_rules(env: Environment) -> Iterator[tuple[KeyPath, str]]:
+    delivery = env.delivery
+    if delivery.trigger == "tag" and not delivery.tag_pattern:
+        yield ("delivery", "tag_pattern"), "trigger: tag needs a tag_pattern (e.g. prod-*)"
+    if delivery.trigger == "merge" and delivery.tag_pattern:
+        yield ("delivery", "tag_pattern"), "tag_pattern is only read with trigger: tag"
+    if delivery.after == env.name:
+        yield ("delivery", "after"), "an environment cannot come after itself"

@@ -95,4 +95,5 @@ class ChartReleases(ResourceGroup):
                 tf_name(release.name),
                 helm_release_attributes(release),
                 depends_on=after,
+                lifecycle={"prevent_destroy": True} if release.protect else None,
             )

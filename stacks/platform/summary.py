@@ -6,7 +6,7 @@ import json
 from collections import Counter
 from pathlib import Path
 
-from stacks.config import load_environment
+from stacks.config import DEFAULT_ENV_DIR, load_environment
 from stacks.platform.gen.convert import resource_type
 from stacks.platform.render import environment_plan
 
@@ -14,7 +14,7 @@ __all__ = ["platform_summary"]
 
 
 def platform_summary(
-    env_name: str, env_dir: Path = Path("environments"), synth_dir: Path | None = None
+    env_name: str, env_dir: Path = DEFAULT_ENV_DIR, synth_dir: Path | None = None
 ) -> str:
     """What ``<env>-platform`` would create, as text. With ``synth_dir`` (a ``cdktf.out``),
     the resource counts are read from the synthesized stack JSON itself. Applying it needs a

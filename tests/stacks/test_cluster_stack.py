@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -12,8 +13,9 @@ from stacks.clouds.contract import OUTPUT_ALIASES, OUTPUT_NAMES
 from tests.support.synth import iter_blocks, load_stack
 
 
-def resources(stack: dict, type_: str) -> dict[str, dict]:  # type: ignore[type-arg]
-    return stack["resource"].get(type_, {})
+def resources(stack: dict[str, Any], type_: str) -> dict[str, dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = stack["resource"].get(type_, {})
+    return found
 
 
 def test_every_environment_gets_a_cluster_stack(synth_out: Path) -> None:
@@ -193,7 +195,7 @@ def test_provider_is_pinned_and_only_local_talks_to_an_emulator(synth_out: Path)
 
 def test_no_credentials_in_synthesized_json(synth_out: Path) -> None:
     # The platform stacks legitimately say `get-token` (exec auth) and
-    # `automount_service_account_token`; tests/platform/test_platform_stack.py checks them.
+    # `automount_service_account_token`; tests/stacks/test_platform_stack.py checks them.
     for path in (synth_out / "stacks").glob("*-cluster/cdk.tf.json"):
         text = path.read_text()
         for word in ("access_key", "secret_key", "AKIA", "password", "token"):

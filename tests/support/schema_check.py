@@ -13,7 +13,11 @@ from typing import Any
 
 __all__ = ["check_block", "from_terraform"]
 
-PRIMITIVES = {"string": str, "number": (int, float), "bool": bool}
+PRIMITIVES: dict[str, type | tuple[type, ...]] = {
+    "string": str,
+    "number": (int, float),
+    "bool": bool,
+}
 META = {"depends_on", "lifecycle", "provider", "count", "for_each", "//"}
 
 

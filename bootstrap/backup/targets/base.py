@@ -8,6 +8,7 @@ buffer, or are copied inside the store.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, Protocol
 
-from bootstrap.backup.errors import StorageError
+from bootstrap.backup.errors import BackupInputError, StorageError
 from bootstrap.backup.redact import redact_text
 
 if TYPE_CHECKING:  # parse.py builds targets from this module: import for types only
@@ -28,12 +29,22 @@ DEFAULT_PART_SIZE = 8 * 1024 * 1024
 
 
 RETRIES_ENV = "UNDERLAY_STORAGE_RETRIES"
+_MAX_RETRIES = 20
 
 
 def retries_from_env(default: int = 3) -> int:
-    """Retries per storage request (after the first attempt); ``UNDERLAY_STORAGE_RETRIES``."""
-    raw = os.environ.get(RETRIES_ENV, "")
-    return int(raw) if raw.isdigit() else default
+    """Retries per storage request (after the first attempt); ``UNDERLAY_STORAGE_RETRIES``.
+
+    0-20 in ASCII digits; anything else (``"²"``, ``"-1"``, ``"1e9"``) is a one-line input error.
+    """
+    raw = os.environ.get(RETRIES_ENV, "").strip()
+    if not raw:
+        return default
+    if not re.fullmatch(r"[0-9]{1,2}", raw) or int(raw) > _MAX_RETRIES:
+        raise BackupInputError(
+            f"{RETRIES_ENV}={raw!r}: expected a whole number from 0 to {_MAX_RETRIES}"
+        )
+    return int(raw)
 
 
 @dataclass(frozen=True)

@@ -17,10 +17,10 @@ from bootstrap.backup.targets.base import DEFAULT_PART_SIZE, Storage
 
 __all__ = ["TargetSpec", "open_target", "parse_target"]
 
-_S3_BUCKET = re.compile(r"^[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]$")
-_AZ_ACCOUNT = re.compile(r"^[a-z0-9]{3,24}$")
-_AZ_CONTAINER = re.compile(r"^(?!.*--)[a-z0-9][a-z0-9\-]{1,61}[a-z0-9]$")
-_PREFIX_PART = re.compile(r"^[A-Za-z0-9._\-]+$")
+_S3_BUCKET = re.compile(r"[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]")
+_AZ_ACCOUNT = re.compile(r"[a-z0-9]{3,24}")
+_AZ_CONTAINER = re.compile(r"(?!.*--)[a-z0-9][a-z0-9\-]{1,61}[a-z0-9]")
+_PREFIX_PART = re.compile(r"[A-Za-z0-9._\-]+")
 
 
 @dataclass(frozen=True)
@@ -49,9 +49,17 @@ def parse_target(url: str) -> TargetSpec:
         raise BackupInputError(
             f"target {shown!r} must not carry credentials, a query or a fragment"
         )
-    parts = [p for p in rest.split("/") if p]
+    parts = rest.split("/")
+    if len(parts) > 1 and not parts[-1]:
+        parts.pop()  # one trailing slash is harmless: s3://bucket/prefix/
+    if "" in parts:
+        # s3:///prefix, azblob:///c/p, azblob://acct//p, s3://b//p: an empty bucket, account,
+        # container or segment is never silently skipped (the next name would take its place)
+        raise BackupInputError(
+            f"target {shown!r}: empty bucket, account, container or path segment"
+        )
     if scheme == "s3":
-        if not parts or not _S3_BUCKET.match(parts[0]) or ".." in parts[0]:
+        if not parts or not _S3_BUCKET.fullmatch(parts[0]) or ".." in parts[0]:
             raise BackupInputError(f"target {shown!r}: missing or invalid S3 bucket name")
         return TargetSpec("s3", parts[0], _prefix(parts[1:], shown))
     if scheme == "azblob":
@@ -59,9 +67,9 @@ def parse_target(url: str) -> TargetSpec:
             raise BackupInputError(
                 f"target {shown!r}: expected azblob://account/container[/prefix]"
             )
-        if not _AZ_ACCOUNT.match(parts[0]):
+        if not _AZ_ACCOUNT.fullmatch(parts[0]):
             raise BackupInputError(f"target {shown!r}: invalid storage account name")
-        if not _AZ_CONTAINER.match(parts[1]):
+        if not _AZ_CONTAINER.fullmatch(parts[1]):
             raise BackupInputError(f"target {shown!r}: invalid container name")
         return TargetSpec("azblob", parts[1], _prefix(parts[2:], shown), account=parts[0])
     raise BackupInputError(f"target {shown!r}: unknown scheme {scheme!r}; use s3:// or azblob://")
@@ -69,7 +77,7 @@ def parse_target(url: str) -> TargetSpec:
 
 def _prefix(parts: list[str], shown: str) -> str:
     for part in parts:
-        if part in {".", ".."} or not _PREFIX_PART.match(part):
+        if part in {".", ".."} or not _PREFIX_PART.fullmatch(part):
             raise BackupInputError(f"target {shown!r}: invalid prefix segment {part!r}")
     return "/".join(parts)
 

@@ -50,7 +50,13 @@ class Network(ResourceGroup):
             },
         )
         # Adopt the default security group and leave it without rules: nothing may use it.
-        self.resource("aws_default_security_group", "default", {"vpc_id": self.vpc.id})
+        # Empty rule lists said outright (not left out): the same "no rules" to AWS, and an
+        # attribute `underlay drift` compares, so a rule added by hand is reported.
+        self.resource(
+            "aws_default_security_group",
+            "default",
+            {"vpc_id": self.vpc.id, "ingress": [], "egress": []},
+        )
         self._flow_logs(props)
 
         private_cidrs, public_cidrs = subnet_plan(props.cidr, len(props.zones))

@@ -1,4 +1,6 @@
-"""The backup CronJob: ``underlay backup run --repo <manifest repo> --to <backup target>``.
+"""The backup CronJob (``underlay backup run --repo <manifest repo> --to <backup target>``) and
+the restore-drill CronJob (``underlay backup drill --from <backup target>``), built by one
+function so both carry the same hardening.
 
 Hardened as the issue asks: Forbid concurrency, deadlines and history limits, a fixed non-root
 UID, read-only root filesystem with an emptyDir work dir, no capabilities, seccomp
@@ -13,16 +15,43 @@ from typing import Any
 from stacks.config.model import Environment
 from stacks.platform.gen.objects import ClusterRefs, K8sObject, metadata, obj
 
-__all__ = ["CRONJOB_NAME", "WORK_DIR", "backup_command", "backup_objects"]
+__all__ = [
+    "CRONJOB_NAME",
+    "DRILL_CRONJOB_NAME",
+    "GIT_SECRET_DIR",
+    "TOKEN_FILE_VARIABLE",
+    "WORK_DIR",
+    "backup_command",
+    "backup_objects",
+    "drill_command",
+]
 
 CRONJOB_NAME = "manifest-repo-backup"
+DRILL_CRONJOB_NAME = "manifest-repo-drill"
 WORK_DIR = "/work"
 _DIGEST = "@sha256:"
 
 
+GIT_SECRET_DIR = "/etc/underlay/git"
+"""Where the job's git credential Secret is mounted (read-only files, never argv)."""
+TOKEN_FILE_VARIABLE = "UNDERLAY_GIT_TOKEN_FILE"
+"""Names the file holding an HTTPS token (the issue-14 git layer reads it)."""
+
+
 def backup_command(env: Environment, refs: ClusterRefs) -> list[str]:
-    """The backup issue's interface: ``underlay backup run --repo URL --to s3://bucket/prefix``."""
-    return ["underlay", "backup", "run", "--repo", env.gitops.repo, "--to", refs.backup_target]
+    """``underlay backup run --repo URL --to TARGET`` with the retention of docs/backup.md and,
+    for a private repo over SSH, ``--ssh-key FILE`` pointing into the mounted Secret."""
+    job = env.backup.job
+    command = ["underlay", "backup", "run", "--repo", env.gitops.repo, "--to", refs.backup_target]
+    command += ["--keep-last", str(job.keep_last), "--max-age", str(job.max_age_days)]
+    if job.git_secret and job.git_secret_kind == "ssh-key":
+        command += ["--ssh-key", f"{GIT_SECRET_DIR}/ssh-privatekey"]
+    return command
+
+
+def drill_command(refs: ClusterRefs) -> list[str]:
+    """The restore drill: ``underlay backup drill --from s3://bucket/prefix``."""
+    return ["underlay", "backup", "drill", "--from", refs.backup_target]
 
 
 def backup_objects(
@@ -32,9 +61,77 @@ def backup_objects(
     identity_pod_labels: Mapping[str, str],
 ) -> list[K8sObject]:
     ns, sa = env.backup.namespace, env.backup.service_account
+    # No manifest repo yet (gitops.repo ''): nothing to back up or drill, so the jobs wait.
+    jobs = [
+        _cronjob(
+            env,
+            CRONJOB_NAME,
+            env.backup.job.schedule,
+            backup_command(env, refs),
+            suspend=not env.gitops.repo,
+            identity_pod_labels=identity_pod_labels,
+        )
+    ]
+    if env.backup.drill.enabled:
+        jobs.append(
+            _cronjob(
+                env,
+                DRILL_CRONJOB_NAME,
+                env.backup.drill.schedule,
+                drill_command(refs),
+                suspend=not env.gitops.repo,
+                identity_pod_labels=identity_pod_labels,
+            )
+        )
+    service_account = obj(
+        "v1",
+        "ServiceAccount",
+        metadata(env, sa, ns, annotations=identity_annotations),
+        automountServiceAccountToken=False,
+    )
+    egress = obj(
+        "networking.k8s.io/v1",
+        "NetworkPolicy",
+        metadata(env, "backup-egress", ns),
+        spec={
+            "podSelector": {
+                "matchExpressions": [
+                    {
+                        "key": "app.kubernetes.io/name",
+                        "operator": "In",
+                        "values": [CRONJOB_NAME, DRILL_CRONJOB_NAME],
+                    }
+                ]
+            },
+            "policyTypes": ["Egress"],
+            "egress": [
+                {
+                    "ports": [
+                        {"protocol": "UDP", "port": 53},
+                        {"protocol": "TCP", "port": 53},
+                        {"protocol": "TCP", "port": 443},
+                    ]
+                }
+            ],
+        },
+    )
+    return [service_account, *jobs, egress]
+
+
+def _cronjob(
+    env: Environment,
+    name: str,
+    schedule: str,
+    command: list[str],
+    *,
+    suspend: bool,
+    identity_pod_labels: Mapping[str, str],
+) -> K8sObject:
+    """One hardened CronJob running ``command`` with the backup service account and resources."""
+    ns, sa = env.backup.namespace, env.backup.service_account
     job = env.backup.job
     image = env.versions.images.backup
-    app = {"app.kubernetes.io/name": CRONJOB_NAME}
+    app = {"app.kubernetes.io/name": name}
     annotations: dict[str, str] = {}
     if _DIGEST not in image:
         # checkov reads this inline skip from the object itself (Kubernetes framework).
@@ -64,15 +161,20 @@ def backup_objects(
         },
         "containers": [
             {
-                "name": "backup",
+                "name": name.removeprefix("manifest-repo-"),
                 "image": image,
                 "imagePullPolicy": "Always",
                 # `command`, not `args`: the job image's ENTRYPOINT is already `underlay`
                 # (docker/backup-job.Dockerfile), so args would run `underlay underlay …`.
-                "command": backup_command(env, refs),
+                "command": command,
                 "env": [
                     {"name": "HOME", "value": WORK_DIR},
                     {"name": "TMPDIR", "value": WORK_DIR},
+                    *(
+                        [{"name": TOKEN_FILE_VARIABLE, "value": f"{GIT_SECRET_DIR}/token"}]
+                        if job.git_secret and job.git_secret_kind == "token"
+                        else []
+                    ),
                 ],
                 "workingDir": WORK_DIR,
                 "resources": {
@@ -80,21 +182,34 @@ def backup_objects(
                     "limits": {"cpu": job.limits_cpu, "memory": job.limits_memory},
                 },
                 "securityContext": restricted,
-                "volumeMounts": [{"name": "work", "mountPath": WORK_DIR}],
+                "volumeMounts": [
+                    {"name": "work", "mountPath": WORK_DIR},
+                    *(
+                        [{"name": "git", "mountPath": GIT_SECRET_DIR, "readOnly": True}]
+                        if job.git_secret
+                        else []
+                    ),
+                ],
             }
         ],
-        "volumes": [{"name": "work", "emptyDir": {"sizeLimit": job.work_dir_size}}],
+        "volumes": [
+            {"name": "work", "emptyDir": {"sizeLimit": job.work_dir_size}},
+            *(
+                [{"name": "git", "secret": {"secretName": job.git_secret, "defaultMode": 0o400}}]
+                if job.git_secret
+                else []
+            ),
+        ],
     }
     cron = obj(
         "batch/v1",
         "CronJob",
-        metadata(env, CRONJOB_NAME, ns, labels=app, annotations=annotations),
+        metadata(env, name, ns, labels=app, annotations=annotations),
         spec={
-            "schedule": job.schedule,
+            "schedule": schedule,
             "timeZone": job.time_zone,
             "concurrencyPolicy": "Forbid",
-            # No manifest repo yet (gitops.repo ''): nothing to back up, so the job waits.
-            "suspend": not env.gitops.repo,
+            "suspend": suspend,
             "startingDeadlineSeconds": job.starting_deadline_seconds,
             "successfulJobsHistoryLimit": job.successful_jobs_history_limit,
             "failedJobsHistoryLimit": job.failed_jobs_history_limit,
@@ -112,28 +227,4 @@ def backup_objects(
             },
         },
     )
-    service_account = obj(
-        "v1",
-        "ServiceAccount",
-        metadata(env, sa, ns, annotations=identity_annotations),
-        automountServiceAccountToken=False,
-    )
-    egress = obj(
-        "networking.k8s.io/v1",
-        "NetworkPolicy",
-        metadata(env, "backup-egress", ns),
-        spec={
-            "podSelector": {"matchLabels": app},
-            "policyTypes": ["Egress"],
-            "egress": [
-                {
-                    "ports": [
-                        {"protocol": "UDP", "port": 53},
-                        {"protocol": "TCP", "port": 53},
-                        {"protocol": "TCP", "port": 443},
-                    ]
-                }
-            ],
-        },
-    )
-    return [service_account, cron, egress]
+    return cron

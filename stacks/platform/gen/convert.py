@@ -50,7 +50,14 @@ _SINGULAR = {
 # API field -> provider name where it is not plain snake_case.
 _RENAMED = {"timeZone": "timezone"}
 # Integers in the API that the provider types as strings.
-_STRINGS = {"run_as_user", "run_as_group", "fs_group", "port", "ttl_seconds_after_finished"}
+_STRINGS = {
+    "default_mode",
+    "run_as_user",
+    "run_as_group",
+    "fs_group",
+    "port",
+    "ttl_seconds_after_finished",
+}
 _CAMEL = re.compile(r"(?<=[a-z0-9])([A-Z])")
 
 
@@ -79,7 +86,8 @@ def _convert(value: Any, key: str) -> Any:
     if isinstance(value, list):
         return [_convert(v, key) for v in value]
     if key in _STRINGS and isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
+        # The provider takes file modes as octal strings ("0400").
+        return f"0{value:o}" if key == "default_mode" else str(value)
     return value
 
 

@@ -89,5 +89,10 @@ def flux_releases(env: Environment) -> list[HelmRelease]:
             values={"instance": _instance_spec(env)},
             depends_on=("flux-operator",),
             custom_objects=(flux_instance(env),),
+            reshaped=(
+                "Reshaped by the flux-instance chart: the FluxInstance is named flux, in the\n"
+                "release namespace, with the chart's labels and annotations instead of these;\n"
+                "its spec is the one below."
+            ),
         ),
     ]

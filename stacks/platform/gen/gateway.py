@@ -11,20 +11,18 @@ from __future__ import annotations
 from typing import Any
 
 from stacks.config.model import Environment
+from stacks.platform.gen.namespaces import ROUTES_LABEL
 from stacks.platform.gen.objects import HelmRelease, K8sObject, metadata, obj
 
 __all__ = [
     "CONTROLLER_NAME",
     "ENVOY_GATEWAY_REPO",
-    "OBJECTS_CHART",
     "gateway_objects",
     "gateway_releases",
 ]
 
 ENVOY_GATEWAY_REPO = "oci://docker.io/envoyproxy"
 CONTROLLER_NAME = "gateway.envoyproxy.io/gatewayclass-controller"
-OBJECTS_CHART = "objects"
-"""Folder name of the in-repo chart that renders ``.Values.objects`` verbatim."""
 GATEWAY_API = "gateway.networking.k8s.io/v1"
 ENVOY_API = "gateway.envoyproxy.io/v1alpha1"
 
@@ -87,7 +85,7 @@ def gateway_objects(env: Environment) -> list[K8sObject]:
         entry["allowedRoutes"] = {
             "namespaces": {
                 "from": "Selector",
-                "selector": {"matchLabels": {"underlay.io/gateway-routes": g.name}},
+                "selector": {"matchLabels": {ROUTES_LABEL: g.name}},
             }
         }
         listeners.append(entry)
@@ -146,6 +144,9 @@ def gateway_releases(env: Environment, objects_chart_path: str) -> list[HelmRele
                     "envoyGateway": {"enabled": True},
                 }
             },
+            # Its CRDs are chart templates: uninstalling or replacing this release deletes every
+            # Gateway and HTTPRoute in the cluster. Terraform refuses that (docs/platform.md).
+            protect=True,
         ),
         HelmRelease(
             name="envoy-gateway",

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from stacks.config.model import Environment
-from stacks.platform.gen.backup_job import CRONJOB_NAME
+from stacks.platform.gen.backup_job import CRONJOB_NAME, DRILL_CRONJOB_NAME
 from stacks.platform.gen.objects import HelmRelease, K8sObject, metadata, obj
 
 __all__ = ["PROMETHEUS_COMMUNITY_REPO", "alert_rules", "monitoring_releases"]
@@ -22,7 +22,8 @@ FLUX_KINDS = (
 def alert_rules(env: Environment) -> dict[str, Any]:
     m, b = env.platform.monitoring, env.backup
     cron = f'namespace="{b.namespace}", cronjob="{CRONJOB_NAME}"'
-    return {
+    drill = f'namespace="{b.namespace}", cronjob="{DRILL_CRONJOB_NAME}"'
+    rules: dict[str, Any] = {
         "groups": [
             {
                 "name": "underlay.flux",
@@ -63,6 +64,27 @@ def alert_rules(env: Environment) -> dict[str, Any]:
             },
         ]
     }
+    if b.drill.enabled:
+        # The drill job succeeds only when `underlay backup drill` proved the newest backup
+        # restores (it exits non-zero on any failure), so its last success is the last good drill.
+        rules["groups"][1]["rules"].append(
+            {
+                "alert": "ManifestRepoRestoreDrillMissing",
+                "expr": (
+                    f"(time() - max(kube_cronjob_status_last_successful_time{{{drill}}}))"
+                    f" > {b.drill.max_age_days * 86400}"
+                    f" or absent(kube_cronjob_status_last_successful_time{{{drill}}})"
+                ),
+                "for": "1h",
+                "labels": {"severity": "critical"},
+                "annotations": {
+                    "summary": f"No successful restore drill of the manifest-repo backup in "
+                    f"{b.drill.max_age_days} days",
+                    "runbook": "docs/monitoring.md#restore-drill",
+                },
+            }
+        )
+    return rules
 
 
 def _flux_state_metrics() -> dict[str, Any]:
@@ -174,5 +196,12 @@ def monitoring_releases(env: Environment) -> list[HelmRelease]:
             version=env.versions.charts.kube_prometheus_stack,
             values=values,
             custom_objects=tuple(monitoring_objects(env)),
+            reshaped=(
+                "Reshaped by the kube-prometheus-stack chart: the PrometheusRule below is named\n"
+                "<release fullname>-underlay-platform and carries the chart's labels (app,\n"
+                "release, chart, heritage) instead of these. The chart also creates a PodMonitor\n"
+                "for the Flux controllers from prometheus.additionalPodMonitors (see\n"
+                "releases/kube-prometheus-stack.yaml), which is not listed here."
+            ),
         )
     ]

@@ -10,9 +10,18 @@ from stacks.config.model import Environment
 from stacks.config.platform import NamespaceSettings
 from stacks.platform.gen.objects import K8sObject, metadata, obj
 
-__all__ = ["PSA_LEVEL", "NamespaceSpec", "container_port", "namespace_objects", "namespaces"]
+__all__ = [
+    "PSA_LEVEL",
+    "ROUTES_LABEL",
+    "NamespaceSpec",
+    "container_port",
+    "namespace_objects",
+    "namespaces",
+]
 
 PSA_LEVEL = "restricted"
+ROUTES_LABEL = "underlay.io/gateway-routes"
+"""Namespace label the Gateway's listeners select routes by (value: the Gateway's name)."""
 DNS_NAMESPACE = "kube-system"
 Role = Literal["flux", "gateway", "monitoring", "backup", "team"]
 
@@ -128,8 +137,10 @@ def namespace_objects(env: Environment, spec: NamespaceSpec) -> list[K8sObject]:
             for suffix, value in (("", PSA_LEVEL), ("-version", psa_version))
         },
     }
-    if spec.role == "team":
-        labels["underlay.io/gateway-routes"] = env.platform.gateway.name
+    if spec.role in ("team", "gateway"):
+        # The listeners admit routes from namespaces with this label (gen/gateway.py); the
+        # gateway namespace holds the HTTP -> HTTPS redirect route, so it carries it too.
+        labels[ROUTES_LABEL] = env.platform.gateway.name
     quota, limits = s.quota, s.limits
     return [
         obj("v1", "Namespace", metadata(env, ns, labels=labels)),

@@ -65,6 +65,12 @@ class HelmRelease:
     skip_crds: bool = False
     custom_objects: tuple[K8sObject, ...] = field(default=())
     """The custom resources this release creates from its values (checked against their API)."""
+    reshaped: str = ""
+    """What the chart changes when it builds ``custom_objects`` from our values (names,
+    labels, extra objects), said in ``render``'s output; empty when it renders them verbatim."""
+    protect: bool = False
+    """Terraform refuses to destroy or replace it (``lifecycle.prevent_destroy``): for releases
+    whose uninstall would delete CRDs and with them every object of those kinds."""
 
 
 def common_labels(env: Environment) -> dict[str, str]:

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-from ruamel.yaml import YAML
 
 from stacks.config.model import Environment
 from stacks.platform.gen.backup_job import backup_objects
@@ -17,6 +14,7 @@ from stacks.platform.gen.gateway import gateway_releases
 from stacks.platform.gen.monitoring import monitoring_releases
 from stacks.platform.gen.namespaces import namespace_objects, namespaces
 from stacks.platform.gen.objects import ClusterRefs, HelmRelease, K8sObject
+from stacks.yaml_out import dump_all
 
 __all__ = [
     "OBJECTS_CHART",
@@ -69,13 +67,7 @@ def platform_plan(
 
 
 def to_yaml(documents: list[Any]) -> str:
-    yaml = YAML(typ="safe", pure=True)
-    yaml.default_flow_style = False
-    yaml.width = 4096  # one line per value: diffs and greps stay readable
-    yaml.sort_base_mapping_type_on_output = False  # type: ignore[assignment]
-    out = io.StringIO()
-    yaml.dump_all(documents, out)
-    return out.getvalue()
+    return dump_all(documents)
 
 
 def release_document(release: HelmRelease) -> dict[str, Any]:
@@ -87,6 +79,7 @@ def release_document(release: HelmRelease) -> dict[str, Any]:
             "chart": release.chart,
             "version": release.version,
             "skip_crds": release.skip_crds,
+            "protect": release.protect,
             "depends_on": list(release.depends_on),
         },
         "values": _plain(release.values),
@@ -110,5 +103,6 @@ def render_files(plan: PlatformPlan) -> dict[str, str]:
     for release in plan.releases:
         files[f"releases/{release.name}.yaml"] = to_yaml([release_document(release)])
         if release.custom_objects:
-            files[f"custom/{release.name}.yaml"] = to_yaml(list(release.custom_objects))
+            note = "".join(f"# {line}\n" for line in release.reshaped.splitlines())
+            files[f"custom/{release.name}.yaml"] = note + to_yaml(list(release.custom_objects))
     return dict(sorted(files.items()))

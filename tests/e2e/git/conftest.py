@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.backup.conftest import Target, aws_env, s3_target
-from tests.gitops.conftest import _git_identity, bare, cli
+from tests.e2e.backup.conftest import Target, aws_env, s3_target
+from tests.support.gitops import _git_identity, bare, cli
 from tests.support.ports import free_port
 from tests.support.sshd import Sshd, sshd_server
 

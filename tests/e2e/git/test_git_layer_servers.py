@@ -9,8 +9,10 @@ from __future__ import annotations
 import os
 import stat
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -32,7 +34,7 @@ class Run:
 
 
 @pytest.fixture
-def underlay(capsys: pytest.CaptureFixture[str]):  # type: ignore[no-untyped-def]
+def underlay(capsys: pytest.CaptureFixture[str]) -> Callable[..., Run]:
     def run(*args: str) -> Run:
         capsys.readouterr()
         start = time.monotonic()
@@ -69,10 +71,10 @@ def _one_line(err: str) -> str:
 
 
 def test_backup_run_keeps_url_password_out_of_argv_and_output(
-    underlay,
+    underlay: Any,
     s3_target: Target,
     tmp_path: Path,
-    git_argv_log: Path,  # type: ignore[no-untyped-def]
+    git_argv_log: Path,
 ) -> None:
     root = tmp_path / "http"
     root.mkdir()
@@ -94,11 +96,11 @@ def test_backup_run_keeps_url_password_out_of_argv_and_output(
 
 
 def test_backup_run_token_from_env_reaches_only_the_helper(
-    underlay,
+    underlay: Any,
     s3_target: Target,
     tmp_path: Path,
     git_argv_log: Path,
-    monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     root = tmp_path / "http"
     root.mkdir()
@@ -119,12 +121,12 @@ def test_backup_run_token_from_env_reaches_only_the_helper(
 
 @pytest.mark.parametrize("command", ["backup", "bootstrap", "restore"])
 def test_stalling_server_is_cut_off_within_its_bound(
-    underlay,
+    underlay: Any,
     s3_target: Target,
     stall_port: int,
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
-    command: str,  # type: ignore[no-untyped-def]
+    command: str,
 ) -> None:
     monkeypatch.setenv("UNDERLAY_GIT_TIMEOUT", "3")
     url = f"http://127.0.0.1:{stall_port}/m.git"
@@ -141,11 +143,11 @@ def test_stalling_server_is_cut_off_within_its_bound(
 
 
 def test_ssh_key_auth_with_relative_key_for_backup_and_restore(
-    underlay,
+    underlay: Any,
     s3_target: Target,
     sshd: Sshd,
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     repos = tmp_path / "repos"
     repos.mkdir()
@@ -189,11 +191,11 @@ def test_ssh_key_auth_with_relative_key_for_backup_and_restore(
 
 @pytest.mark.parametrize("command", ["backup", "bootstrap"])
 def test_unknown_host_key_is_refused_with_gits_reason(
-    underlay,
+    underlay: Any,
     s3_target: Target,
     sshd: Sshd,
     tmp_path: Path,
-    command: str,  # type: ignore[no-untyped-def]
+    command: str,
 ) -> None:
     source = bare_with_commit(tmp_path, "m.git")
     empty_known = tmp_path / "known_hosts"
@@ -221,10 +223,10 @@ def test_unknown_host_key_is_refused_with_gits_reason(
 
 
 def test_gitops_bootstrap_over_real_sshd_with_relative_key(
-    underlay,
+    underlay: Any,
     sshd: Sshd,
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     repo = bare_with_commit(tmp_path, "m.git")
     (tmp_path / "id").write_bytes(sshd.client_key.read_bytes())

@@ -39,7 +39,7 @@ def _graph() -> dict[str, set[str]]:
     files = {_module_name(p): p for p in (ROOT / "stacks").rglob("*.py")}
     graph: dict[str, set[str]] = {}
     for name, path in files.items():
-        targets = set()
+        targets: set[str] = set()
         for imported in _top_level_imports(path):
             # Importing a.b.c runs a/__init__ and a/b/__init__ too.
             parts = imported.split(".")

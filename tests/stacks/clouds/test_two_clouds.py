@@ -93,11 +93,14 @@ def test_rendered_objects_differ_only_in_the_workload_identity(
     assert sorted(aws) == sorted(azure)
     differences = {(f, *path) for f in aws for path in diff(aws[f], azure[f])}
     service_account = ("objects/backup.yaml", 0, "metadata", "annotations")
-    pod_labels = ("objects/backup.yaml", 1, "spec", "jobTemplate", "spec", "template")
+    # documents 1 and 2: the backup and the restore-drill CronJobs
+    pod_labels = [
+        ("objects/backup.yaml", i, "spec", "jobTemplate", "spec", "template") for i in (1, 2)
+    ]
     assert differences == {
         (*service_account, "azure.workload.identity/client-id"),
         (*service_account, "eks.amazonaws.com/role-arn"),
-        (*pod_labels, "metadata", "labels", "azure.workload.identity/use"),
+        *((*labels, "metadata", "labels", "azure.workload.identity/use") for labels in pod_labels),
     }
 
 

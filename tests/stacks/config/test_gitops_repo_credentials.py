@@ -27,7 +27,7 @@ def test_credentials_in_gitops_repo_are_rejected(repo: str, tmp_path: Path) -> N
         shutil.copy(f, tmp_path / f.name)
     (tmp_path / "leak.yaml").write_text(f"extends: dev\ngitops:\n  repo: {repo}\n")
     with pytest.raises(
-        ConfigError, match=r"leak.yaml:3: gitops.repo: must not carry credentials"
+        ConfigError, match=r"leak.yaml:3: gitops.repo: .*carries credentials"
     ) as info:
         load_environment("leak", tmp_path)
     assert repo not in str(info.value)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.stacks.test_checkov import inline_skips, run_checkov
+from tests.e2e.checkov.test_cluster_checkov import inline_skips, run_checkov
 from tests.support.synth import load_stack
 
 MAX_SKIPS = 3

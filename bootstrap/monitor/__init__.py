@@ -1,0 +1,1 @@
+"""Monitor and validate: drift of infrastructure and manifest repo, and an environment's status."""

@@ -1,0 +1,126 @@
+"""The catalog over an in-memory fake store (``FakeStore``, a fake, not a target): "latest" by
+the store's clock, foreign keys ignored, a manifest deleted mid-listing keeps its bundle visible."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bootstrap.backup import layout
+from bootstrap.backup.catalog import load_catalog
+from bootstrap.backup.errors import BackupInputError, StorageError
+from bootstrap.backup.manifest import BundleInfo, Manifest, dump_json
+from bootstrap.backup.targets.base import ObjectInfo
+
+T0 = datetime(2026, 6, 1, tzinfo=UTC)
+
+
+@dataclass
+class FakeStore:
+    objects: dict[str, tuple[bytes, datetime]] = field(default_factory=dict)
+    vanish_on_get: set[str] = field(default_factory=set)
+
+    description = "fake://store"
+
+    def list_objects(self) -> list[ObjectInfo]:
+        return [ObjectInfo(k, len(v), t) for k, (v, t) in sorted(self.objects.items())]
+
+    def get_bytes(self, key: str) -> bytes:
+        if key in self.vanish_on_get:
+            del self.objects[key]
+            raise StorageError(f"get failed for {key}: NoSuchKey")
+        return self.objects[key][0]
+
+    def size_of(self, key: str) -> int | None:
+        return len(self.objects[key][0]) if key in self.objects else None
+
+    def put(self, key: str, data: bytes, at: datetime) -> None:
+        self.objects[key] = (data, at)
+
+    def backup(self, backup_id: str, stored: datetime, owner: str | None = None) -> None:
+        owner = owner or backup_id
+        manifest = Manifest(
+            id=backup_id,
+            kind="full" if owner == backup_id else "unchanged",
+            repo_url="/repo",
+            created_at=layout.id_time(backup_id),
+            completed_at=layout.id_time(backup_id),
+            tool_version="t",
+            git_version="g",
+            head=None,
+            refs={"refs/heads/main": "0" * 40},
+            bundle=BundleInfo(
+                key=layout.bundle_key(owner), owner_id=owner, size=3, sha256="0" * 64
+            ),
+        )
+        if owner == backup_id:
+            self.put(layout.bundle_key(backup_id), b"abc", stored)
+        self.put(layout.manifest_key(backup_id), dump_json(manifest), stored)
+
+    def download_file(self, key: str, path: Path) -> None:  # pragma: no cover - unused
+        raise NotImplementedError
+
+
+def test_latest_is_not_an_id_from_the_future() -> None:
+    store = FakeStore()
+    forged = layout.new_backup_id(T0 + timedelta(days=365))
+    honest = layout.new_backup_id(T0 + timedelta(hours=1))
+    store.backup(forged, stored=T0)
+    store.backup(honest, stored=T0 + timedelta(hours=1, seconds=5))
+    catalog = load_catalog(store)  # type: ignore[arg-type]
+    assert catalog.resolve("latest").id == honest
+    assert [r.id for r in catalog.records] == [forged, honest]
+
+
+def test_honest_concurrent_runs_rank_by_start_time() -> None:
+    store = FakeStore()
+    early = layout.new_backup_id(T0)
+    late = layout.new_backup_id(T0 + timedelta(seconds=2))
+    store.backup(late, stored=T0 + timedelta(seconds=3))
+    store.backup(early, stored=T0 + timedelta(seconds=9))  # finished last, read refs first
+    assert load_catalog(store).resolve("latest").id == late  # type: ignore[arg-type]
+
+
+def test_foreign_keys_are_not_backups() -> None:
+    store = FakeStore()
+    good = layout.new_backup_id(T0)
+    store.backup(good, stored=T0)
+    store.put(f"backups/{good}\n/repo.bundle", b"x", T0)
+    store.put(f"backups/{good}/repo.bundle\n", b"x", T0)
+    store.put("backups/notanid/manifest.json", b"{", T0)
+    catalog = load_catalog(store)  # type: ignore[arg-type]
+    assert [r.id for r in catalog.records] == [good]
+
+
+def test_manifest_deleted_mid_listing_keeps_the_bundle_visible() -> None:
+    store = FakeStore()
+    owner = layout.new_backup_id(T0)
+    record = layout.new_backup_id(T0 + timedelta(hours=1))
+    store.backup(owner, stored=T0)
+    store.backup(record, stored=T0 + timedelta(hours=1), owner=owner)
+    store.vanish_on_get.add(layout.manifest_key(owner))
+    catalog = load_catalog(store)  # type: ignore[arg-type]
+    kept = catalog.get(owner)
+    assert kept is not None
+    assert (kept.complete, kept.has_bundle) == (False, True)
+    rec = catalog.get(record)
+    assert rec is not None
+    assert catalog.is_good(rec)
+    assert not catalog.is_dangling(rec)
+
+
+def test_dangling_record() -> None:
+    store = FakeStore()
+    owner = layout.new_backup_id(T0)
+    record = layout.new_backup_id(T0 + timedelta(hours=1))
+    store.backup(record, stored=T0 + timedelta(hours=1), owner=owner)
+    catalog = load_catalog(store)  # type: ignore[arg-type]
+    rec = catalog.get(record)
+    assert rec is not None
+    assert catalog.is_dangling(rec)
+    assert [s.dangling for s in catalog.states()] == [True]
+    with pytest.raises(BackupInputError, match=r"no complete, unquarantined backup"):
+        catalog.resolve("latest")

@@ -1,0 +1,72 @@
+"""Backup ids and keys are matched whole: a foreign key never parses as one of ours."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from bootstrap.backup import layout
+from bootstrap.backup.errors import BackupInputError
+
+GOOD = "20261121T135501.123Z-1a2b3c"
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        GOOD + "\n",  # `$` would accept this
+        GOOD + "\r\n",
+        "\n" + GOOD,
+        GOOD + " ",
+        " " + GOOD,
+        GOOD + "0",
+        "x" + GOOD,
+        "2026112\u0661T135501.123Z-1a2b3c",  # Arabic-Indic digit: `\d` would accept it
+        "20261121T135501.123Z-1A2B3C",
+        "20261121T135501.12Z-1a2b3c",
+        "20261321T135501.123Z-1a2b3c",  # month 13
+        "",
+        "latest",
+    ],
+)
+def test_not_ids(value: str) -> None:
+    assert layout.is_backup_id(value) is False
+    with pytest.raises(BackupInputError, match=r"is not a backup id"):
+        layout.validate_wanted(value) if value != "latest" else layout.validate_wanted(value + "!")
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        f"backups/{GOOD}\n/repo.bundle",
+        f"backups/{GOOD}/repo.bundle\n",
+        f"backups/{GOOD}/manifest.json.bak",
+        f"backups/{GOOD}/x/repo.bundle",
+        f"backup/{GOOD}/repo.bundle",
+        f"other/backups/{GOOD}/repo.bundle",
+        "last-success.json",
+    ],
+)
+def test_foreign_keys_are_not_ours(key: str) -> None:
+    assert layout.parse_key(key) is None
+
+
+@pytest.mark.parametrize("name", [layout.BUNDLE, layout.MANIFEST, layout.QUARANTINE])
+def test_own_keys(name: str) -> None:
+    assert layout.parse_key(f"backups/{GOOD}/{name}") == (GOOD, name)
+
+
+def test_id_round_trip() -> None:
+    now = datetime(2026, 11, 21, 13, 55, 1, 123456, tzinfo=UTC)
+    backup_id = layout.new_backup_id(now)
+    assert backup_id.startswith("20261121T135501.123Z-")
+    assert layout.is_backup_id(backup_id)
+    assert layout.id_time(backup_id) == now.replace(microsecond=123000)
+
+
+@pytest.mark.parametrize("wanted", [GOOD + "\n", "../x", "-v"])
+def test_validate_wanted(wanted: str) -> None:
+    with pytest.raises(BackupInputError, match=r"is not a backup id"):
+        layout.validate_wanted(wanted)
+    assert layout.validate_wanted("latest") == "latest"

@@ -1,0 +1,131 @@
+"""The PR loop on moto with real Terraform: plan, apply exactly that plan, refuse it again.
+
+The environment is ``review`` (``extends: local``, nothing else) in a scratch git history of a
+project copy, so it shares the session's moto server with the deploy tests without name clashes.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support.moto_server import FAKE_CREDENTIALS, MotoServer
+from tests.support.project_copy import commit_all, git, make_project
+
+pytestmark = pytest.mark.deploy
+
+
+def underlay(project: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bootstrap.cli", *args, "--env-dir", "environments"],
+        cwd=project,
+        env={**env, "PYTHONPATH": str(project)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def ok(result: subprocess.CompletedProcess[str]) -> str:
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result.stdout
+
+
+def refused(result: subprocess.CompletedProcess[str], needle: str) -> None:
+    assert result.returncode == 2, result.stdout[-2000:] + result.stderr[-2000:]
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, lines
+    assert needle in lines[0], lines[0]
+    assert "Traceback" not in result.stderr
+
+
+def _node_group(moto: MotoServer) -> dict[str, object]:
+    eks = moto.client("eks")
+    group: dict[str, object] = eks.describe_nodegroup(
+        clusterName="ul-review", nodegroupName="general"
+    )["nodegroup"]
+    return group
+
+
+@pytest.fixture(scope="module")
+def loop(
+    tmp_path_factory: pytest.TempPathFactory, moto: MotoServer, terraform_env: dict[str, str]
+) -> Iterator[tuple[Path, dict[str, str]]]:
+    project = make_project(tmp_path_factory.mktemp("delivery") / "project")
+    (project / "environments" / "review.yaml").write_text("extends: local\n", encoding="utf-8")
+    commit_all(project, "add the review environment")
+    env = {**terraform_env, **FAKE_CREDENTIALS, "UNDERLAY_AWS_ENDPOINT": moto.endpoint}
+    yield project, env
+    ok(underlay(project, env, "synth", "review", "--out", "destroy.out"))
+    from stacks.terraform_runner import Terraform
+
+    tf = Terraform(project / "destroy.out" / "stacks" / "review-cluster", env)
+    tf.init()
+    tf.destroy()
+
+
+def test_plan_apply_change_and_refusals(
+    loop: tuple[Path, dict[str, str]], moto: MotoServer
+) -> None:
+    project, env = loop
+    # 1. First rollout of the environment through plan + apply.
+    first = ok(underlay(project, env, "plan", "review", "--out", "p0"))
+    assert "review-cluster" in first
+    assert "Terraform did not plan this stack" in first  # review-platform, no cluster here
+    applied = ok(underlay(project, env, "apply", "review", "--plan", "p0"))
+    assert "applied review-cluster" in applied
+    assert _node_group(moto)["scalingConfig"] == {"minSize": 1, "maxSize": 2, "desiredSize": 1}
+
+    # 2. A branch changes the backup retention. (A node group size change is planned the same
+    # way, but its apply waits on EKS DescribeUpdate, which moto does not implement:
+    # docs/delivery.md, "What is not verified here".)
+    git(project, "checkout", "-q", "-b", "retention")
+    review = project / "environments" / "review.yaml"
+    review.write_text("extends: local\nbackup:\n  retention_days: 9\n", encoding="utf-8")
+    commit_all(project, "review: keep backups 9 days")
+    summary = ok(underlay(project, env, "plan", "--base", "main", "--out", "p1"))
+    record = json.loads((project / "p1" / "plan.json").read_text())
+    assert list(record["envs"]) == ["review"]
+    assert list(record["envs"]["review"]["stacks"]) == ["review-cluster"]
+    assert record["envs"]["review"]["stacks"]["review-cluster"]["counts"]["update"] >= 1
+    head = "\n".join(summary.splitlines()[:12])
+    assert "review-cluster" in head
+    assert "aws_s3_bucket_lifecycle_configuration" in summary.split("<details>")[1][:800]
+    assert (project / "p1" / "summary.md").read_text() == summary
+
+    # 3. Apply exactly that plan: moto shows the new retention.
+    ok(underlay(project, env, "apply", "review", "--plan", "p1"))
+    bucket = json.loads((project / "p1" / "outputs.json").read_text())["review-cluster"]
+    rules = moto.client("s3").get_bucket_lifecycle_configuration(Bucket=bucket["backup_bucket"])
+    retention = next(r for r in rules["Rules"] if r["ID"] == "backup-retention")
+    assert retention["Expiration"]["Days"] == 9
+
+    # 4. The same plan again: the state changed since, Terraform's own check refuses it.
+    refused(underlay(project, env, "apply", "review", "--plan", "p1"), "stale")
+
+    # 5. A plan from another commit, and a missing plan, are refused before Terraform runs.
+    ok(underlay(project, env, "plan", "review", "--out", "p2"))
+    (project / "README.md").write_text("a later commit\n", encoding="utf-8")
+    commit_all(project, "a later commit")
+    refused(underlay(project, env, "apply", "review", "--plan", "p2"), "plan again")
+    refused(underlay(project, env, "apply", "review", "--plan", "nowhere"), "no saved plan")
+
+    # 6. A change that replaces a resource is listed first and marked.
+    review.write_text(
+        review.read_text() + "cluster:\n  node_groups:\n    general:\n"
+        "      instance_types: [t3.large]\n      min_size: 1\n      max_size: 2\n"
+        "      desired_size: 1\n",
+        encoding="utf-8",
+    )
+    commit_all(project, "review: bigger instances (replaces the node group)")
+    summary = ok(underlay(project, env, "plan", "--base", "HEAD~1", "--out", "p3"))
+    must = summary.split("**Must not miss:**")[1].strip().splitlines()
+    assert "replace" in must[0], must[:3]
+    assert "aws_eks_node_group" in must[0], must[:3]
+    section = summary.split("### review")[1]
+    assert section.index("Must not miss") < section.index("to create"), "risky before counts"
