@@ -28,9 +28,12 @@ MODULES: dict[str, list[str]] = {
     "bootstrap/git/urls.py": ["tests/bootstrap/git/test_urls.py"],
     "bootstrap/git/auth.py": ["tests/bootstrap/git/test_auth.py"],
     "bootstrap/git/runner.py": ["tests/bootstrap/git/test_runner.py"],
-    "stacks/config/merge.py": ["tests/config/test_merge.py"],
-    "bootstrap/backup/retention.py": ["tests/backup/test_retention.py"],
-    "bootstrap/gitops/ownership.py": ["tests/gitops/test_images_ownership.py"],
+    "stacks/config/merge.py": [
+        "tests/stacks/config/test_merge.py",
+        "tests/stacks/config/test_merge_provenance.py",
+    ],
+    "bootstrap/backup/retention.py": ["tests/bootstrap/backup/test_retention.py"],
+    "bootstrap/gitops/ownership.py": ["tests/bootstrap/gitops/test_ownership.py"],
 }
 
 

@@ -55,7 +55,9 @@ def check_repo_credentials(repo: str) -> str | None:
     )
     if "://" in repo:
         parts = urlsplit(repo)
-        userinfo, at, _ = parts.netloc.rpartition("@")
+        # split at the last "@" of the whole rest, not of urlsplit's netloc: a password with an
+        # unencoded "/" (CodeCommit) ends urlsplit's netloc early and would pass unseen
+        userinfo, at, _ = repo.partition("://")[2].rpartition("@")
         web = parts.scheme.lower() in ("http", "https")
         if at and (web or ":" in userinfo):
             return f"the repo URL carries credentials ({_redacted(parts.scheme)}); {where}"

@@ -148,3 +148,25 @@ def test_secrets_of(monkeypatch: pytest.MonkeyPatch) -> None:
     assert secrets_of(RepoUrl("ssh://h/r", "ssh"), Auth()) == ()
     monkeypatch.delenv(DEFAULT_TOKEN_ENV)
     assert secrets_of(parse_repo_url("https://h/r"), Auth()) == ()
+
+
+def test_whole_environment_for_an_https_remote(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("GIT_SSH_COMMAND", raising=False)
+    env = git_environment(parse_repo_url("https://h:8443/r"), Auth(username="ci"))
+    helper = env.pop("GIT_CONFIG_VALUE_1")
+    assert env == {
+        "GIT_TERMINAL_PROMPT": "0",
+        "GIT_ASKPASS": "true",
+        "SSH_ASKPASS": "true",
+        "LC_ALL": "C",
+        "GIT_SSH_COMMAND": "ssh -o BatchMode=yes -o StrictHostKeyChecking=yes -o ConnectTimeout=30"
+        " -o ServerAliveInterval=10 -o ServerAliveCountMax=3",
+        "GIT_CONFIG_COUNT": "2",
+        "GIT_CONFIG_KEY_0": "credential.helper",
+        "GIT_CONFIG_VALUE_0": "",
+        "GIT_CONFIG_KEY_1": "credential.helper",
+        "UNDERLAY_GIT_HELPER_USERNAME": "ci",
+        "UNDERLAY_GIT_HELPER_HOST": "h:8443",
+    }
+    assert helper.startswith("!f() {")
+    assert "${UNDERLAY_GIT_TOKEN}" in helper
