@@ -60,8 +60,11 @@ def test_subset_synth_refuses_to_drop_other_envs_stacks(
 
     env_dir = copy_samples(tmp_path)
     out = tmp_path / "cdktf.out"
-    (out / "stacks" / "prod-cluster").mkdir(parents=True)
-    (out / "stacks" / "prod-cluster" / "cdk.tf.json").write_text("{}")
+    with pytest.raises(SystemExit) as exit_info:  # a real, complete output of every env
+        main(["synth", "--env-dir", str(env_dir), "--out", str(out)])
+    assert exit_info.value.code == 0
+    prod = (out / "stacks" / "prod-cluster" / "cdk.tf.json").read_text()
+    capsys.readouterr()
     with pytest.raises(SystemExit) as exit_info:
         main(["synth", "local", "--env-dir", str(env_dir), "--out", str(out)])
     err = capsys.readouterr().err
@@ -69,7 +72,7 @@ def test_subset_synth_refuses_to_drop_other_envs_stacks(
     assert "prod-cluster" in err
     assert "--replace-all" in err
     assert err.count("\n") == 1
-    assert (out / "stacks" / "prod-cluster" / "cdk.tf.json").read_text() == "{}", "untouched"
+    assert (out / "stacks" / "prod-cluster" / "cdk.tf.json").read_text() == prod, "untouched"
     with pytest.raises(SystemExit) as exit_info:
         main(["synth", "local", "--env-dir", str(env_dir), "--out", str(out), "--replace-all"])
     assert exit_info.value.code == 0

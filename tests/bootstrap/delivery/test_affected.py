@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -51,7 +52,14 @@ def test_comment_only_change_reaches_nothing(project: Path) -> None:
 def test_versions_table_change_reaches_all(project: Path) -> None:
     env_dir = project / "environments"
     table = project / "stacks" / "config" / "platform.py"
-    _edit(table, 'flux: Version = Field("2.7.3"', 'flux: Version = Field("2.7.4"')
+    # The flux default, whatever it is pinned to today, one patch release up.
+    pinned = re.search(r'flux: Version = Field\(\s*"(\d+)\.(\d+)\.(\d+)"', table.read_text())
+    assert pinned is not None, "the versions table pins flux"
+    major, minor, patch = pinned.groups()
+    bumped = pinned.group(0).replace(
+        f"{major}.{minor}.{patch}", f"{major}.{minor}.{int(patch) + 1}"
+    )
+    _edit(table, pinned.group(0), bumped)
     result = affected(env_dir, "main")
     assert set(result.envs) == {p.stem for p in env_dir.glob("*.yaml")}
     assert all(f"{env}-platform" in stacks for env, stacks in result.stacks.items())
