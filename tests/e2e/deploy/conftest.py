@@ -42,4 +42,19 @@ def local_deployment(
     deployment = Deployment(tf, tf.outputs(), moto)
     yield deployment
     if os.environ.get("UNDERLAY_KEEP_DEPLOYMENT") != "1":
+        _empty_bucket(moto, str(deployment.outputs["backup_bucket"]))
         tf.destroy()
+
+
+def _empty_bucket(moto: MotoServer, bucket: str) -> None:
+    """Tests back up into the deployed bucket (status, drill); Terraform deletes only an empty
+    bucket (no force_destroy, on purpose), so the test removes what the tests wrote."""
+    s3 = moto.client("s3")
+    pages = s3.get_paginator("list_object_versions").paginate(Bucket=bucket)
+    for page in pages:
+        doomed = [
+            {"Key": v["Key"], "VersionId": v["VersionId"]}
+            for v in [*page.get("Versions", []), *page.get("DeleteMarkers", [])]
+        ]
+        if doomed:
+            s3.delete_objects(Bucket=bucket, Delete={"Objects": doomed})
