@@ -207,6 +207,7 @@ def dev(session: nox.Session) -> None:
 
 
 DEMO = ROOT / ".underlay" / "demo"
+OUTPUTS = DEMO / "plan" / "outputs.json"  # written by `underlay apply`
 DEMO_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "demo",
     "AWS_SECRET_ACCESS_KEY": "demo",
@@ -315,7 +316,7 @@ def _deploy(story: Story) -> dict[str, object]:
     print("\n".join(f"    | {line}" for line in summary[:14] if line.strip()))
     story.step("Apply exactly that plan (VPC, EKS, KMS, backup bucket and role)", "underlay",
                "apply", "local", "--plan", Story._rel(plan))  # fmt: skip
-    out = plan / "outputs.json"
+    out = OUTPUTS
     outputs: dict[str, object] = json.loads(out.read_text())["local-cluster"]
     for key, value in outputs.items():
         text = str(value)
@@ -339,7 +340,7 @@ def _bootstrap(story: Story) -> Path:
                Story._rel(repo))  # fmt: skip
     said = story.step(
         "Lay out the local env in it from the deploy's outputs", "underlay", "bootstrap",
-        "local", "--repo", Story._rel(repo), "--outputs", Story._rel(DEMO / "outputs.json"),
+        "local", "--repo", Story._rel(repo), "--outputs", Story._rel(OUTPUTS),
     )  # fmt: skip
     print("\n".join(f"    {line}" for line in said.strip().splitlines()[:6]))
     return repo
@@ -367,7 +368,7 @@ def _monitor(story: Story, repo: Path, target: str) -> None:
                "--from", target)  # fmt: skip
     said = story.step(
         "Status, backup side (the Kubernetes side needs a cluster)", "underlay", "status",
-        "local", "--skip-cluster", "--outputs", Story._rel(DEMO / "outputs.json"),
+        "local", "--skip-cluster", "--outputs", Story._rel(OUTPUTS),
     )  # fmt: skip
     print("\n".join(f"    {line}" for line in said.strip().splitlines()[:8]))
 
