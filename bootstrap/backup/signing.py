@@ -326,7 +326,8 @@ def _azure_errors(operation: str, key: str) -> Iterator[None]:
 
     try:
         yield
-    except (AzureError, CredentialUnavailableError, ValueError) as exc:
+    # ValueError / NotImplementedError: the SDK's answers for a key that cannot do ES256
+    except (AzureError, CredentialUnavailableError, ValueError, NotImplementedError) as exc:
         raise SigningError(_one_line(f"Azure Key Vault {operation}", key, exc)) from None
 
 
