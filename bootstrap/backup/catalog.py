@@ -46,10 +46,10 @@ class BackupRecord:
     def status(self) -> str:
         if not self.has_manifest:
             return "incomplete"
-        if self.manifest is None:
-            return "unreadable"
         if self.signature_problem is not None:
             return "signature-refused"
+        if self.manifest is None:
+            return "unreadable"
         return "quarantined" if self.quarantined else "complete"
 
 
@@ -152,6 +152,7 @@ def load_catalog(storage: Storage, verifier: Signer | None = None) -> Catalog:
         files = grouped[backup_id]
         manifest: Manifest | None = None
         problem: str | None = None
+        raw: bytes | None = None
         has_manifest = layout.MANIFEST in files
         if has_manifest:
             try:
@@ -171,7 +172,7 @@ def load_catalog(storage: Storage, verifier: Signer | None = None) -> Catalog:
                 except IntegrityError as exc:
                     problem = str(exc)
         signature_problem: str | None = None
-        if verifier is not None and manifest is not None:
+        if verifier is not None and raw is not None:  # even an unreadable one: a replay
             try:
                 check_signature(
                     verifier, backup_id, raw, _signature_bytes(storage, backup_id, files, sizes)

@@ -64,15 +64,14 @@ def restore_backup(
     else:
         fresh_dir = _check_local(Path(destination), force)
 
-    storage.check()
-    catalog = load_catalog(storage, verifier)  # signing on: refuses before downloading
-    record = catalog.resolve(wanted)
-    if record.manifest is None:
-        raise IntegrityError(record.problem or f"manifest of {record.id} is unreadable")
-    manifest = record.manifest
-
     work = Path(tempfile.mkdtemp(prefix="underlay-restore-", dir=work_dir))
     try:
+        storage.check()
+        catalog = load_catalog(storage, verifier)  # signing on: refuses before downloading
+        record = catalog.resolve(wanted)
+        if record.manifest is None:
+            raise IntegrityError(record.problem or f"manifest of {record.id} is unreadable")
+        manifest = record.manifest
         scratch = fetch_verified(storage, manifest, work)
         if remote:
             target = remote_url(destination)
