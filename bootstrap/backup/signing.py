@@ -40,7 +40,6 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -50,6 +49,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bootstrap.backup.errors import BackupInputError, SignatureRefused, SigningError
 from bootstrap.backup.redact import redact_text
+from stacks.config.signing import AZURE_KEY_URL, KMS_KEY
 
 __all__ = [
     "MAX_SIGNATURE_BYTES",
@@ -186,13 +186,6 @@ _SPEC_HELP = (
 
 # --- AWS KMS --------------------------------------------------------------------------------
 
-_KMS_KEY = re.compile(
-    r"(?P<arn>arn:aws[a-z-]*:kms:(?P<region>[a-z0-9-]+):[0-9]{12}:(key|alias)/[A-Za-z0-9/_-]+)"
-    r"|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
-    r"|mrk-[0-9a-f]{32}"
-    r"|alias/[A-Za-z0-9/_-]+"
-)
-
 
 class AwsKmsSigner:
     """``kms:Sign`` / ``kms:Verify`` with ``ECDSA_SHA_256`` on an ``ECC_NIST_P256`` key."""
@@ -202,7 +195,7 @@ class AwsKmsSigner:
     can_sign = True
 
     def __init__(self, key: str) -> None:
-        match = _KMS_KEY.fullmatch(key)
+        match = KMS_KEY.fullmatch(key)
         if not match:
             raise BackupInputError(
                 f"--signing-key awskms:{key!r}: expected a KMS key id, key ARN or alias/<name>"
@@ -270,11 +263,6 @@ def _one_line(what: str, key: str, exc: BaseException) -> str:
 
 # --- Azure Key Vault ------------------------------------------------------------------------
 
-_VAULT_KEY = re.compile(
-    r"https://[a-z0-9-]{3,24}\.vault\.(azure\.net|azure\.cn|usgovcloudapi\.net)"
-    r"/keys/[A-Za-z0-9-]{1,127}(/[0-9a-f]{32})?"
-)
-
 
 class AzureKeyVaultSigner:
     """Key Vault ``sign``/``verify`` with ``ES256`` (an EC P-256 key) through
@@ -286,7 +274,7 @@ class AzureKeyVaultSigner:
     can_sign = True
 
     def __init__(self, key_url: str, *, client: Any = None) -> None:
-        if client is None and not _VAULT_KEY.fullmatch(key_url):
+        if client is None and not AZURE_KEY_URL.fullmatch(key_url):
             raise BackupInputError(
                 f"--signing-key azurekv:{key_url!r}: expected "
                 "https://<vault>.vault.azure.net/keys/<name>[/<version>]"

@@ -17,6 +17,7 @@ def check_rules(env: Environment) -> Iterator[tuple[KeyPath, str]]:
     yield from _cluster_rules(env)
     yield from cloud_module(env.cloud.kind).check(env)
     yield from _platform_rules(env)
+    yield from _backup_rules(env)
     yield from _delivery_rules(env)
     if env.gitops.path is not None and (problem := gitops_path_problem(env.gitops.path)):
         yield ("gitops", "path"), problem
@@ -83,6 +84,24 @@ def _cluster_rules(env: Environment) -> Iterator[tuple[KeyPath, str]]:
         yield (
             ("cluster", "endpoint_public_access"),
             ("a public endpoint needs public_access_cidrs (0.0.0.0/0 is not assumed)"),
+        )
+
+
+# The signing key's cloud must be the cluster's: the job reaches it with the cluster's identity.
+_SIGNING_CLOUD = {"aws-kms": "aws", "azure-key-vault": "azure"}
+
+
+def _backup_rules(env: Environment) -> Iterator[tuple[KeyPath, str]]:
+    signing = env.backup.signing
+    if signing is None:
+        return
+    cloud = _SIGNING_CLOUD.get(signing.kind)
+    if cloud is not None and cloud != env.cloud.kind:
+        yield (
+            ("backup", "signing", "kind"),
+            f"{signing.kind} signing needs cloud.kind {cloud} (this env is {env.cloud.kind}): "
+            "the backup job reaches the key with the cluster's identity; use the other cloud's "
+            "key service or ed25519-file",
         )
 
 
