@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from stacks.clouds import cloud_module
 from stacks.config.model import Environment
+from stacks.config.platform import image_digest
 from stacks.config.yaml_source import KeyPath
 
 __all__ = ["check_rules", "gitops_path_problem", "paths_overlap"]
@@ -18,6 +19,7 @@ def check_rules(env: Environment) -> Iterator[tuple[KeyPath, str]]:
     yield from cloud_module(env.cloud.kind).check(env)
     yield from _platform_rules(env)
     yield from _backup_rules(env)
+    yield from _image_rules(env)
     yield from _delivery_rules(env)
     if env.gitops.path is not None and (problem := gitops_path_problem(env.gitops.path)):
         yield ("gitops", "path"), problem
@@ -102,6 +104,21 @@ def _backup_rules(env: Environment) -> Iterator[tuple[KeyPath, str]]:
             f"{signing.kind} signing needs cloud.kind {cloud} (this env is {env.cloud.kind}): "
             "the backup job reaches the key with the cluster's identity; use the other cloud's "
             "key service or ed25519-file",
+        )
+
+
+def _image_rules(env: Environment) -> Iterator[tuple[KeyPath, str]]:
+    """A backup job that runs for real pulls its image by digest: a tag can be moved under it."""
+    if env.cloud.emulated or not env.gitops.repo:
+        return
+    image = env.versions.images.backup
+    digest = image_digest(image)
+    if digest is None or len(set(digest.removeprefix("sha256:"))) == 1:
+        yield (
+            ("versions", "images", "backup"),
+            f"{image!r} is not pinned by a published digest: a real environment's backup job "
+            "needs registry/name@sha256:<64 hex>, the digest the pipelines' image job prints "
+            "(docs/platform.md)",
         )
 
 

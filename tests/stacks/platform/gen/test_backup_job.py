@@ -11,7 +11,10 @@ from stacks.platform.gen.convert import to_terraform
 from stacks.platform.render import environment_plan
 from tests.support.envs import MINIMAL_DEV, write_envs
 
-REPO = "\ngitops:\n  repo: ssh://git@git.example.com/org/manifests.git\n"
+REPO = (
+    "\ngitops:\n  repo: ssh://git@git.example.com/org/manifests.git\n"
+    "versions:\n  images:\n    backup: ghcr.io/o/backup-job@sha256:" + "ab" * 32 + "\n"
+)
 
 
 def _cron(tmp_path: Path, extra: str = "") -> dict[str, Any]:
