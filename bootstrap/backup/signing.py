@@ -40,6 +40,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -287,9 +288,10 @@ class AzureKeyVaultSigner:
             from azure.identity import DefaultAzureCredential
             from azure.keyvault.keys.crypto import CryptographyClient
 
-            self._client = CryptographyClient(
-                self.key_ref, DefaultAzureCredential(exclude_interactive_browser_credential=True)
-            )
+            # as for the Azure blob target: the credential chain's warnings stay off stderr; the
+            # one-line SigningError says what failed
+            logging.getLogger("azure").addHandler(logging.NullHandler())
+            self._client = CryptographyClient(self.key_ref, DefaultAzureCredential())
         return self._client
 
     def sign(self, message: bytes) -> bytes:
