@@ -195,10 +195,11 @@ def test_github_image_job_prints_a_ref_the_config_accepts(tmp_path: Path) -> Non
     ref = outputs.read_text().splitlines()[-1].removeprefix("ref=")
     assert ref == f"{image}@{DIGEST}"
     assert _load_image(tmp_path / "env", ref) == ref
-    failed = subprocess.run(["bash", "-c", script], env={**run, "IMAGE": image, "DIGEST": ""},
-                            capture_output=True, text=True, check=False)  # fmt: skip
-    assert failed.returncode == 1
-    assert "no digest" in failed.stderr
+    for bad in ("", "sha256:abc", DIGEST + "\n", "sha512:" + "ab" * 32):
+        failed = subprocess.run(["bash", "-c", script], env={**run, "IMAGE": image, "DIGEST": bad},
+                                capture_output=True, text=True, check=False)  # fmt: skip
+        assert failed.returncode == 1, bad
+        assert "no digest" in failed.stderr
 
 
 def _azure_image_stage() -> dict[str, Any]:
