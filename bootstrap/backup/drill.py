@@ -18,9 +18,15 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bootstrap.backup.catalog import load_catalog
-from bootstrap.backup.errors import BackupFailed, BackupInputError, IntegrityError
+from bootstrap.backup.errors import (
+    BackupFailed,
+    BackupInputError,
+    IntegrityError,
+    SignatureRefused,
+)
 from bootstrap.backup.manifest import dump_json
 from bootstrap.backup.redact import redact_text
+from bootstrap.backup.signing import Signer
 from bootstrap.backup.targets.base import Storage
 from bootstrap.backup.verify import fetch_verified
 
@@ -45,23 +51,30 @@ class DrillRecord(BaseModel):
     error: str | None = Field(None, max_length=2000)
 
 
-def run_drill(storage: Storage, *, work_dir: Path | None = None) -> DrillRecord:
-    """Drill the newest good backup; record the outcome; raise when it failed."""
+def run_drill(
+    storage: Storage, *, work_dir: Path | None = None, verifier: Signer | None = None
+) -> DrillRecord:
+    """Drill the newest good backup; record the outcome; raise when it failed. With
+    ``verifier`` (signing on) "newest good" is chosen as ``restore --id latest`` chooses it: a
+    newer backup whose signature is refused fails the drill."""
     storage.check()
     at = datetime.now(UTC)
     backup_id: str | None = None
     work = Path(tempfile.mkdtemp(prefix="underlay-drill-", dir=work_dir))
     try:
         try:
-            record = load_catalog(storage).newest_good()
-            if record is None or record.manifest is None:
+            catalog = load_catalog(storage, verifier)
+            if catalog.newest_good() is None and not catalog.signature_refused():
+                raise IntegrityError("no complete, unquarantined backup to drill")
+            record = catalog.resolve("latest")
+            if record.manifest is None:
                 raise IntegrityError("no complete, unquarantined backup to drill")
             backup_id = record.id
             fetch_verified(storage, record.manifest, work)
             result = DrillRecord(
                 at=at, ok=True, backup_id=backup_id, refs=len(record.manifest.refs)
             )
-        except (BackupFailed, BackupInputError) as exc:
+        except (BackupFailed, BackupInputError, SignatureRefused) as exc:
             result = DrillRecord(
                 at=at, ok=False, backup_id=backup_id, error=redact_text(str(exc))[:2000]
             )

@@ -10,6 +10,8 @@ __all__ = [
     "IntegrityError",
     "RepoError",
     "RestoreRefused",
+    "SignatureRefused",
+    "SigningError",
     "StorageError",
 ]
 
@@ -20,6 +22,11 @@ class BackupInputError(UnderlayError):
 
 class RestoreRefused(UnderlayError):
     """The restore destination holds data and ``--force`` was not given: nothing was changed."""
+
+
+class SignatureRefused(UnderlayError):
+    """Signing is on and a manifest is unsigned or its signature does not verify: the store's
+    content is not trusted, so nothing is restored or verified from it (exit 2)."""
 
 
 class BackupFailed(UnderlayError):
@@ -38,3 +45,7 @@ class RepoError(BackupFailed):
 
 class IntegrityError(BackupFailed):
     """A stored backup does not match its manifest (checksum, bundle or refs)."""
+
+
+class SigningError(BackupFailed):
+    """The key service (KMS, Key Vault) could not be reached or refused to sign or verify."""

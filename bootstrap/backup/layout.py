@@ -1,8 +1,10 @@
 """Where a backup's objects live under the target prefix, and what counts as ours.
 
-``backups/<id>/repo.bundle``, ``backups/<id>/manifest.json`` (written last: the completeness
-marker), ``backups/<id>/quarantine.json`` (written by ``backup verify`` when a stored backup is
-found broken) and ``last-success.json``. Keys not matching exactly are foreign and never touched.
+``backups/<id>/repo.bundle``, ``backups/<id>/manifest.sig`` (only when signing is on, written
+just before the manifest; see ``signing.py``), ``backups/<id>/manifest.json`` (written last: the
+completeness marker), ``backups/<id>/quarantine.json`` (written by ``backup verify`` when a
+stored backup is found broken) and ``last-success.json``. Keys not matching exactly are foreign
+and never touched.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ __all__ = [
     "LAST_SUCCESS_KEY",
     "MANIFEST",
     "QUARANTINE",
+    "SIGNATURE",
     "bundle_key",
     "id_time",
     "is_backup_id",
@@ -23,14 +26,16 @@ __all__ = [
     "new_backup_id",
     "parse_key",
     "quarantine_key",
+    "signature_key",
     "validate_wanted",
 ]
 
 BUNDLE = "repo.bundle"
 MANIFEST = "manifest.json"
 QUARANTINE = "quarantine.json"
+SIGNATURE = "manifest.sig"
 LAST_SUCCESS_KEY = "last-success.json"
-_FILES = (BUNDLE, MANIFEST, QUARANTINE)
+_FILES = (BUNDLE, MANIFEST, QUARANTINE, SIGNATURE)
 
 # 20261121T135501.123Z-1a2b3c: sorts by creation time; the random tail keeps concurrent runs apart.
 # fullmatch + ASCII classes: "…-1a2b3c\n" or Unicode digits are not ids (``$`` would accept a
@@ -84,6 +89,10 @@ def manifest_key(backup_id: str) -> str:
 
 def quarantine_key(backup_id: str) -> str:
     return f"backups/{backup_id}/{QUARANTINE}"
+
+
+def signature_key(backup_id: str) -> str:
+    return f"backups/{backup_id}/{SIGNATURE}"
 
 
 def parse_key(key: str) -> tuple[str, str] | None:

@@ -19,8 +19,9 @@ from bootstrap.backup.catalog import load_catalog
 from bootstrap.backup.errors import BackupInputError, IntegrityError, RestoreRefused
 from bootstrap.backup.manifest import Manifest
 from bootstrap.backup.redact import redact_url
+from bootstrap.backup.signing import Signer
 from bootstrap.backup.targets.base import Storage
-from bootstrap.backup.verify import fetch_verified
+from bootstrap.backup.verify import fetch_verified, signature_summary
 from bootstrap.git.auth import Auth
 from bootstrap.git.urls import is_scp_like
 
@@ -45,6 +46,7 @@ def restore_backup(
     force: bool = False,
     work_dir: Path | None = None,
     auth: Auth | None = None,
+    verifier: Signer | None = None,
 ) -> dict[str, Any]:
     layout.validate_wanted(wanted)
     shown = redact_url(destination)
@@ -62,14 +64,14 @@ def restore_backup(
     else:
         fresh_dir = _check_local(Path(destination), force)
 
-    storage.check()
-    record = load_catalog(storage).resolve(wanted)
-    if record.manifest is None:
-        raise IntegrityError(record.problem or f"manifest of {record.id} is unreadable")
-    manifest = record.manifest
-
     work = Path(tempfile.mkdtemp(prefix="underlay-restore-", dir=work_dir))
     try:
+        storage.check()
+        catalog = load_catalog(storage, verifier)  # signing on: refuses before downloading
+        record = catalog.resolve(wanted)
+        if record.manifest is None:
+            raise IntegrityError(record.problem or f"manifest of {record.id} is unreadable")
+        manifest = record.manifest
         scratch = fetch_verified(storage, manifest, work)
         if remote:
             target = remote_url(destination)
@@ -101,6 +103,7 @@ def restore_backup(
         "to": shown,
         "refs": len(after),
         "sha256": manifest.bundle.sha256,
+        "signature": signature_summary(catalog.signing),
     }
 
 

@@ -33,6 +33,7 @@ from bootstrap.backup.errors import BackupInputError, IntegrityError, RepoError,
 from bootstrap.backup.manifest import BundleInfo, LastSuccess, Manifest, dump_json, tool_version
 from bootstrap.backup.redact import redact_url
 from bootstrap.backup.retention import RetentionPlan, RetentionPolicy, plan_retention
+from bootstrap.backup.signing import Signer, sign_manifest
 from bootstrap.backup.targets.base import Storage
 from bootstrap.git.auth import Auth
 
@@ -52,6 +53,8 @@ class RunOptions:
     policy: RetentionPolicy = field(default_factory=RetentionPolicy)
     work_dir: Path | None = None
     auth: Auth | None = None  # how git reaches the repo (bootstrap.git.auth); None: defaults
+    signer: Signer | None = None
+    """Signing on: sign each new manifest, and trust only signed ones as the unchanged base."""
 
 
 def run_backup(
@@ -71,9 +74,18 @@ def run_backup(
 
     if not repo_url or repo_url.startswith("-"):
         raise BackupInputError(f"--repo {redact_url(repo_url)!r} is not a repository URL or path")
+    if options.signer is not None and not options.signer.can_sign:
+        raise BackupInputError(
+            f"--signing-key {options.signer.key_ref} cannot sign (a public key): backup run "
+            "needs the private key; readers need only the public one"
+        )
     summary["stage"] = "storage-check"
     storage.check()
-    catalog = load_catalog(storage)
+    catalog = load_catalog(storage, options.signer)
+    summary["signing"] = catalog.signing or "off"
+    if refused := catalog.signature_refused():
+        # never a base, never "latest"; left in place as evidence (retention may prune them)
+        summary["signature_refused"] = [r.id for r in refused]
     base = catalog.newest_good()
 
     now = clock()
@@ -106,7 +118,7 @@ def run_backup(
                     }
                 )
                 summary["stage"] = "manifest"
-                storage.put_bytes(layout.manifest_key(backup_id), dump_json(manifest))
+                _store_manifest(storage, manifest, options.signer)
                 _write_last_success(storage, backup_id, "unchanged", manifest.completed_at)
                 summary.update(
                     outcome="unchanged-recorded",
@@ -216,7 +228,7 @@ def _full_backup(
             refs=dict(state.refs),
             bundle=BundleInfo(key=key, owner_id=backup_id, size=bundle.size, sha256=bundle.sha256),
         )
-        storage.put_bytes(layout.manifest_key(backup_id), dump_json(manifest))
+        _store_manifest(storage, manifest, options.signer)
         if storage.size_of(key) != bundle.size:
             # only a cleanup with a grace period shorter than this run removes an in-flight
             # bundle; withdraw the manifest rather than leave a record without its bundle
@@ -229,6 +241,17 @@ def _full_backup(
         return manifest
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _store_manifest(storage: Storage, manifest: Manifest, signer: Signer | None) -> None:
+    """The signature (when signing is on) first, the manifest last: the manifest stays the
+    completeness marker, so a complete backup is never unsigned."""
+    data = dump_json(manifest)
+    if signer is not None:
+        storage.put_bytes(
+            layout.signature_key(manifest.id), sign_manifest(signer, manifest.id, data)
+        )
+    storage.put_bytes(layout.manifest_key(manifest.id), data)
 
 
 def _write_last_success(storage: Storage, backup_id: str, kind: str, at: datetime) -> None:
@@ -250,24 +273,27 @@ def _finish(
     summary["backup_completed"] = True
     summary["last_success"] = clock().isoformat()
     summary["stage"] = "retention"
-    fresh = load_catalog(storage)  # after completion: sees concurrent runs' backups too
+    # after completion: sees concurrent runs' backups too
+    fresh = load_catalog(storage, options.signer)
     plan = plan_retention(fresh.states(), options.policy, now=clock(), current_id=current_id)
     summary["deleted"] = list(plan.delete)
     summary["cleaned_incomplete"] = list(plan.clean)
     apply_retention(storage, fresh, plan)
     summary["stage"] = "restorable-check"
-    summary["restorable"] = _restorable_at_exit(storage, current_id or summary["id"])
+    summary["restorable"] = _restorable_at_exit(
+        storage, current_id or summary["id"], options.signer
+    )
     summary.pop("stage")
     summary["ok"] = True
     summary["seconds"] = round(time.monotonic() - started, 3)
     return summary
 
 
-def _restorable_at_exit(storage: Storage, backup_id: str) -> str:
+def _restorable_at_exit(storage: Storage, backup_id: str, signer: Signer | None) -> str:
     """The id of a good backup at least as new as this run's, re-read from the store after
     every delete; a run must not report success otherwise. Concurrent runs' retention may have
     replaced this run's backup by a newer one, which covers it (same or newer refs)."""
-    catalog = load_catalog(storage)
+    catalog = load_catalog(storage, signer)
     own = catalog.get(backup_id)
     if own is not None and own.complete and catalog.is_good(own):
         return own.id
@@ -294,5 +320,7 @@ def apply_retention(storage: Storage, catalog: Catalog, plan: RetentionPlan) -> 
             storage.delete(layout.manifest_key(backup_id))
         if record.has_bundle:
             storage.delete(layout.bundle_key(backup_id))
+        if record.has_signature:
+            storage.delete(layout.signature_key(backup_id))
         if record.quarantined:
             storage.delete(layout.quarantine_key(backup_id))

@@ -26,9 +26,10 @@ from bootstrap.backup.bundle import (
 from bootstrap.backup.catalog import BackupRecord, load_catalog
 from bootstrap.backup.errors import IntegrityError, RepoError
 from bootstrap.backup.manifest import Manifest, Quarantine, dump_json
+from bootstrap.backup.signing import Signer
 from bootstrap.backup.targets.base import Storage
 
-__all__ = ["fetch_verified", "verify_backup"]
+__all__ = ["fetch_verified", "signature_summary", "verify_backup"]
 
 
 def fetch_verified(storage: Storage, manifest: Manifest, work: Path) -> Path:
@@ -72,10 +73,14 @@ def verify_backup(
     *,
     work_dir: Path | None = None,
     quarantine: bool = True,
+    verifier: Signer | None = None,
 ) -> dict[str, Any]:
+    """``verifier``: signing is on; an unsigned or badly signed manifest is refused
+    (SignatureRefused) before its bundle is downloaded, and never quarantined (its bytes may be
+    fine; its origin is unknown)."""
     layout.validate_wanted(wanted)
     storage.check()
-    catalog = load_catalog(storage)
+    catalog = load_catalog(storage, verifier)
     record = catalog.resolve(wanted)
     manifest = _manifest_of(record)
     work = Path(tempfile.mkdtemp(prefix="underlay-verify-", dir=work_dir))
@@ -98,7 +103,13 @@ def verify_backup(
         "refs": len(manifest.refs),
         "bundle_bytes": manifest.bundle.size,
         "sha256": manifest.bundle.sha256,
+        "signature": signature_summary(catalog.signing),
     }
+
+
+def signature_summary(signing: str | None) -> str:
+    """What the JSON line says about the signature: verified with which key, or not checked."""
+    return f"verified ({signing})" if signing else "not checked (signing off)"
 
 
 def _manifest_of(record: BackupRecord) -> Manifest:

@@ -97,6 +97,26 @@ def _target_options(flag: str, envvar: str) -> Callable[[Callable[..., Any]], Ca
     return decorate
 
 
+_signing_key_option = click.option(
+    "--signing-key",
+    envvar="UNDERLAY_BACKUP_SIGNING_KEY",
+    metavar="SPEC",
+    help="Signed manifests (off when unset): awskms:<key id|ARN|alias/name>, "
+    "azurekv:https://<vault>.vault.azure.net/keys/<name> or file:<Ed25519 PEM>. `run` signs; "
+    "the readers refuse unsigned or badly signed manifests (exit 2). "
+    "Env: UNDERLAY_BACKUP_SIGNING_KEY.",
+)
+
+
+def _signer(spec: str | None) -> Any:
+    """The configured signer, or None (signing off); a bad spec fails before any storage call."""
+    if not spec:
+        return None
+    from bootstrap.backup.signing import open_signer
+
+    return open_signer(spec)
+
+
 @click.group()
 def backup() -> None:
     """Back up the manifest git repository to S3 or Azure Blob, list and verify backups."""
@@ -131,6 +151,7 @@ def backup() -> None:
     show_default=True,
     help="Age after which an unfinished upload is cleaned up.",
 )
+@_signing_key_option
 @git_auth_options
 def run_cmd(
     repo: str,
@@ -142,6 +163,7 @@ def run_cmd(
     keep_last: int | None,
     max_age_days: float | None,
     incomplete_grace_hours: float,
+    signing_key: str | None,
     **auth_flags: Any,
 ) -> None:
     """Mirror-clone REPO, bundle it, upload it to TARGET, write its manifest, then prune."""
@@ -152,6 +174,7 @@ def run_cmd(
         from bootstrap.backup.retention import RetentionPolicy
         from bootstrap.backup.run import RunOptions, run_backup
 
+        signer = _signer(signing_key)
         storage = _storage(target, endpoint, part_size_mib)
         options = RunOptions(
             on_unchanged=on_unchanged,  # type: ignore[arg-type]  # click.Choice guarantees it
@@ -162,6 +185,7 @@ def run_cmd(
             ),
             work_dir=work_dir,
             auth=auth_from(auth_flags),
+            signer=signer,
         )
         run_backup(repo, storage, options, report=summary)
     _emit(summary)
@@ -169,20 +193,29 @@ def run_cmd(
 
 @backup.command("list")
 @_target_options("--from", "UNDERLAY_BACKUP_TARGET")
-def list_cmd(target: str, work_dir: Path | None, endpoint: str | None, part_size_mib: int) -> None:
+@_signing_key_option
+def list_cmd(
+    target: str,
+    work_dir: Path | None,
+    endpoint: str | None,
+    part_size_mib: int,
+    signing_key: str | None,
+) -> None:
     """One JSON line per backup at TARGET, oldest first (incomplete ones included)."""
     summary: dict[str, Any] = {"command": "backup list", "ok": False}
     with _summarised(summary):
         from bootstrap.backup.catalog import load_catalog
 
+        signer = _signer(signing_key)
         storage = _storage(target, endpoint, part_size_mib)
         storage.check()
-        catalog = load_catalog(storage)
+        catalog = load_catalog(storage, signer)
     for record in catalog.records:
         line: dict[str, Any] = {
             "id": record.id,
             "status": record.status,
             "good": catalog.is_good(record),
+            "signed": record.has_signature,
         }
         if record.manifest is not None:
             line.update(
@@ -209,6 +242,7 @@ _backup_id_option = click.option(
 @_target_options("--from", "UNDERLAY_BACKUP_TARGET")
 @_backup_id_option
 @click.option("--no-quarantine", is_flag=True, help="Do not mark a broken backup as quarantined.")
+@_signing_key_option
 def verify_cmd(
     target: str,
     work_dir: Path | None,
@@ -216,30 +250,46 @@ def verify_cmd(
     part_size_mib: int,
     backup_id: str,
     no_quarantine: bool,
+    signing_key: str | None,
 ) -> None:
     """Download a backup, check size + sha256, git bundle verify, unbundle, compare refs."""
     summary: dict[str, Any] = {"command": "backup verify", "id": backup_id, "ok": False}
     with _summarised(summary):
         from bootstrap.backup.verify import verify_backup
 
+        signer = _signer(signing_key)
         storage = _storage(target, endpoint, part_size_mib)
         summary.update(
-            verify_backup(storage, backup_id, work_dir=work_dir, quarantine=not no_quarantine)
+            verify_backup(
+                storage,
+                backup_id,
+                work_dir=work_dir,
+                quarantine=not no_quarantine,
+                verifier=signer,
+            )
         )
     _emit(summary)
 
 
 @backup.command("drill")
 @_target_options("--from", "UNDERLAY_BACKUP_TARGET")
-def drill_cmd(target: str, work_dir: Path | None, endpoint: str | None, part_size_mib: int) -> None:
+@_signing_key_option
+def drill_cmd(
+    target: str,
+    work_dir: Path | None,
+    endpoint: str | None,
+    part_size_mib: int,
+    signing_key: str | None,
+) -> None:
     """Restore drill: verify the newest good backup as `verify` does and record the result at
     TARGET (last-drill.json, drills/<time>.json) for `underlay status` and the alert rule."""
     summary: dict[str, Any] = {"command": "backup drill", "ok": False}
     with _summarised(summary):
         from bootstrap.backup.drill import run_drill
 
+        signer = _signer(signing_key)
         storage = _storage(target, endpoint, part_size_mib)
-        result = run_drill(storage, work_dir=work_dir)
+        result = run_drill(storage, work_dir=work_dir, verifier=signer)
         summary.update(result.model_dump(mode="json"))
     _emit(summary)
 
@@ -258,6 +308,7 @@ def drill_cmd(target: str, work_dir: Path | None, endpoint: str | None, part_siz
     is_flag=True,
     help="Overwrite a non-empty remote or bare repo to mirror the backup exactly.",
 )
+@_signing_key_option
 @git_auth_options
 def restore(
     target: str,
@@ -267,6 +318,7 @@ def restore(
     backup_id: str,
     destination: str,
     force: bool,
+    signing_key: str | None,
     **auth_flags: Any,
 ) -> None:
     """Restore a verified backup from TARGET into an empty remote or a local directory."""
@@ -281,6 +333,7 @@ def restore(
     with _summarised(summary):
         from bootstrap.backup.restore import restore_backup
 
+        signer = _signer(signing_key)
         storage = _storage(target, endpoint, part_size_mib)
         summary.update(
             restore_backup(
@@ -290,6 +343,7 @@ def restore(
                 force=force,
                 work_dir=work_dir,
                 auth=auth_from(auth_flags),
+                verifier=signer,
             )
         )
     _emit(summary)

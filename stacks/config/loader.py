@@ -68,11 +68,12 @@ def load_environment(
         env = Environment.model_validate(data)
     except ValidationError as exc:
         raise _config_error(exc, layer, chain[-1]) from None
-    for key_path, problem in check_rules(env):
-        raise ConfigError(_locate(key_path, layer, chain[-1]), problem)
+    # credentials in the repo URL first: the most urgent thing to fix in this file
     repo_problem = check_repo_credentials(env.gitops.repo)
     if repo_problem is not None:
         raise ConfigError(_locate(("gitops", "repo"), layer, chain[-1]), repo_problem)
+    for key_path, problem in check_rules(env):
+        raise ConfigError(_locate(key_path, layer, chain[-1]), problem)
     return LoadedEnvironment(env, layer, chain)
 
 

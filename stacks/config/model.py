@@ -15,6 +15,7 @@ from stacks.clouds.azure.settings import AzureSettings
 from stacks.clouds.azure.state import AzurermState
 from stacks.config.delivery import DeliverySettings
 from stacks.config.platform import BackupJobSettings, DrillSettings, PlatformSettings, Versions
+from stacks.config.signing import BackupSigning
 from stacks.config.types import Cidr, Duration, Frozen, Name
 
 __all__ = [
@@ -66,6 +67,11 @@ class BackupSettings(Frozen):
     service_account: Name = "repo-backup"
     job: BackupJobSettings = BackupJobSettings()
     drill: DrillSettings = DrillSettings()
+    signing: BackupSigning | None = Field(
+        None,
+        description="Sign each backup's manifest with a key outside the store; the jobs pass "
+        "it as --signing-key. None: unsigned (sha256 detects corruption, not forgery).",
+    )
 
 
 class LocalState(Frozen):

@@ -32,6 +32,7 @@ __all__ = [
     "SopsSettings",
     "Version",
     "Versions",
+    "image_digest",
 ]
 
 _QUANTITY = re.compile(r"^[0-9]+(\.[0-9]+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$")
@@ -67,6 +68,12 @@ def _image(value: str) -> str:
     if match.group("tag") == "latest" and not match.group("digest"):
         raise ValueError("'latest' floats: pin a version tag or a digest")
     return value
+
+
+def image_digest(value: str) -> str | None:
+    """The ``sha256:<hex>`` an image ref is pinned to, or None for a tag-only ref."""
+    match = _IMAGE.fullmatch(value)
+    return f"sha256:{match.group('digest')}" if match and match.group("digest") else None
 
 
 Quantity = Annotated[str, AfterValidator(_quantity)]
@@ -243,7 +250,13 @@ class ChartVersions(Frozen):
 
 
 class ImageVersions(Frozen):
-    backup: ImageRef = "ghcr.io/underlay/underlay:0.1.0"
+    backup: ImageRef = Field(
+        "ghcr.io/underlay/underlay:0.1.0",
+        description="The backup job image built from docker/backup-job.Dockerfile. The default "
+        "is a placeholder tag, accepted only where the job never runs for real (an emulated "
+        "cloud, or no gitops.repo yet); a real env pins the digest the pipelines' image job "
+        "prints: registry/name@sha256:<64 hex>.",
+    )
 
 
 class Versions(Frozen):

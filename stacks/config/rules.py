@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from stacks.clouds import cloud_module
 from stacks.config.model import Environment
+from stacks.config.platform import image_digest
 from stacks.config.yaml_source import KeyPath
 
 __all__ = ["check_rules", "gitops_path_problem", "paths_overlap"]
@@ -17,6 +18,8 @@ def check_rules(env: Environment) -> Iterator[tuple[KeyPath, str]]:
     yield from _cluster_rules(env)
     yield from cloud_module(env.cloud.kind).check(env)
     yield from _platform_rules(env)
+    yield from _backup_rules(env)
+    yield from _image_rules(env)
     yield from _delivery_rules(env)
     if env.gitops.path is not None and (problem := gitops_path_problem(env.gitops.path)):
         yield ("gitops", "path"), problem
@@ -83,6 +86,39 @@ def _cluster_rules(env: Environment) -> Iterator[tuple[KeyPath, str]]:
         yield (
             ("cluster", "endpoint_public_access"),
             ("a public endpoint needs public_access_cidrs (0.0.0.0/0 is not assumed)"),
+        )
+
+
+# The signing key's cloud must be the cluster's: the job reaches it with the cluster's identity.
+_SIGNING_CLOUD = {"aws-kms": "aws", "azure-key-vault": "azure"}
+
+
+def _backup_rules(env: Environment) -> Iterator[tuple[KeyPath, str]]:
+    signing = env.backup.signing
+    if signing is None:
+        return
+    cloud = _SIGNING_CLOUD.get(signing.kind)
+    if cloud is not None and cloud != env.cloud.kind:
+        yield (
+            ("backup", "signing", "kind"),
+            f"{signing.kind} signing needs cloud.kind {cloud} (this env is {env.cloud.kind}): "
+            "the backup job reaches the key with the cluster's identity; use the other cloud's "
+            "key service or ed25519-file",
+        )
+
+
+def _image_rules(env: Environment) -> Iterator[tuple[KeyPath, str]]:
+    """A backup job that runs for real pulls its image by digest: a tag can be moved under it."""
+    if env.cloud.emulated or not env.gitops.repo:
+        return
+    image = env.versions.images.backup
+    digest = image_digest(image)
+    if digest is None or len(set(digest.removeprefix("sha256:"))) == 1:
+        yield (
+            ("versions", "images", "backup"),
+            f"{image!r} is not pinned by a published digest: a real environment's backup job "
+            "needs registry/name@sha256:<64 hex>, the digest the pipelines' image job prints "
+            "(docs/platform.md)",
         )
 
 

@@ -69,3 +69,19 @@ def test_read_only_root_fs_contract() -> None:
     assert ("WORKDIR", "/work") in _instructions()
     entry = [rest for keyword, rest in _instructions() if keyword == "ENTRYPOINT"]
     assert entry == ['["underlay"]']
+
+
+def test_copy_sources_exist_in_the_pipelines_build_context() -> None:
+    """The CI image jobs build with the repository root as context: every COPY source must be
+    there, and the packages pyproject installs must all be copied (else pip builds a package
+    without them, and the image fails only when the job first runs)."""
+    root = DOCKERFILE.parents[1]
+    copied: set[str] = set()
+    for keyword, rest in _instructions():
+        if keyword != "COPY" or rest.startswith("--from="):
+            continue
+        *sources, _dest = rest.split()
+        for source in sources:
+            assert (root / source).exists(), f"COPY {source}: not in the build context"
+            copied.add(source)
+    assert {"pyproject.toml", "constraints.txt", "stacks", "bootstrap"} <= copied

@@ -28,6 +28,12 @@ class BackupTargetProps:
     service_account: str
     emulated: bool = False
     """True on an AWS API emulator: leave out what it cannot honour (see ``emulator.py``)."""
+    signing_key: str | None = None
+    """The KMS key (id, key ARN, alias ARN or ``alias/<name>``) that signs the backup manifests
+    (``backup.signing``); the role may then ``kms:Sign`` and ``kms:Verify`` with it and nothing
+    else. None: signing is off, no such permission."""
+    region: str = ""
+    """The stack's region: where a bare key id or ``alias/<name>`` lives."""
 
 
 class BackupTarget(ResourceGroup):
@@ -201,6 +207,7 @@ class BackupTarget(ResourceGroup):
                     "actions": ["kms:GenerateDataKey", "kms:Decrypt"],
                     "resources": [props.kms_key_arn],
                 },
+                *_signing_statements(props),
             ],
         )
         self.resource(
@@ -209,3 +216,38 @@ class BackupTarget(ResourceGroup):
             {"name": "repo-backup", "role": role.id, "policy": access.ref("json")},
         )
         return role.arn
+
+
+def _signing_statements(props: BackupTargetProps) -> list[dict[str, object]]:
+    """``kms:Sign`` + ``kms:Verify`` on the signing key only. A key is named by its ARN; an
+    alias by the ``kms:RequestAlias`` condition over the account's keys in its region (IAM
+    cannot name a key through its alias)."""
+    key = props.signing_key
+    if key is None:
+        return []
+    account = props.account
+    statement: dict[str, object] = {
+        "sid": "SignBackupManifests",
+        "effect": "Allow",
+        "actions": ["kms:Sign", "kms:Verify"],
+    }
+    alias: str | None = None
+    if key.startswith("alias/"):
+        alias, region = key, props.region
+    elif key.startswith("arn:") and ":alias/" in key:
+        region = key.split(":")[3]
+        alias = "alias/" + key.split(":alias/", 1)[1]
+    if alias is not None:
+        statement["resources"] = [
+            f"arn:{account.partition}:kms:{region}:{account.account_id}:key/*"
+        ]
+        statement["condition"] = [
+            {"test": "StringEquals", "variable": "kms:RequestAlias", "values": [alias]}
+        ]
+    elif key.startswith("arn:"):
+        statement["resources"] = [key]
+    else:
+        statement["resources"] = [
+            f"arn:{account.partition}:kms:{props.region}:{account.account_id}:key/{key}"
+        ]
+    return [statement]

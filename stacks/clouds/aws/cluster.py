@@ -72,6 +72,10 @@ def build_cluster(scope: Construct, id: str, env: Environment) -> ClusterFacts:
             namespace=env.backup.namespace,
             service_account=env.backup.service_account,
             emulated=cloud.endpoint is not None,
+            signing_key=env.backup.signing.key
+            if env.backup.signing is not None and env.backup.signing.kind == "aws-kms"
+            else None,
+            region=cloud.region,
         ),
     )
     return ClusterFacts(

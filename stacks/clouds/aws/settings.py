@@ -42,6 +42,11 @@ class AwsSettings(Frozen):
     def effective_endpoint(self) -> str | None:
         return emulator_endpoint(self.endpoint)
 
+    @property
+    def emulated(self) -> bool:
+        """Talks to an AWS API emulator (the local env), not to AWS."""
+        return self.endpoint is not None
+
 
 def emulator_endpoint(configured: str | None) -> str | None:
     """An emulated setting's endpoint with ``$UNDERLAY_AWS_ENDPOINT`` applied; real AWS stays real:

@@ -64,3 +64,8 @@ class AzureSettings(Frozen):
             "`azurecli` for people, `workloadidentity`/`azurepipelines` for CI federation."
         ),
     )
+
+    @property
+    def emulated(self) -> bool:
+        """Always real: no Azure Resource Manager emulator exists (Azurite covers storage only)."""
+        return False

@@ -19,11 +19,14 @@ __all__ = [
     "CRONJOB_NAME",
     "DRILL_CRONJOB_NAME",
     "GIT_SECRET_DIR",
+    "SIGNING_KEY_FILE",
+    "SIGNING_SECRET_DIR",
     "TOKEN_FILE_VARIABLE",
     "WORK_DIR",
     "backup_command",
     "backup_objects",
     "drill_command",
+    "signing_flags",
 ]
 
 CRONJOB_NAME = "manifest-repo-backup"
@@ -36,6 +39,24 @@ GIT_SECRET_DIR = "/etc/underlay/git"
 """Where the job's git credential Secret is mounted (read-only files, never argv)."""
 TOKEN_FILE_VARIABLE = "UNDERLAY_GIT_TOKEN_FILE"
 """Names the file holding an HTTPS token (the issue-14 git layer reads it)."""
+SIGNING_SECRET_DIR = "/etc/underlay/signing"
+"""Where an ``ed25519-file`` signing key's Secret is mounted (read-only, 0400)."""
+SIGNING_KEY_FILE = "ed25519.pem"
+"""The key inside that Secret holding the PEM private key."""
+
+
+def signing_flags(env: Environment) -> list[str]:
+    """``--signing-key SPEC`` for ``backup.signing`` (a key name or a mounted file, never key
+    material), or nothing when signing is off. Both jobs get it: the backup signs, the drill
+    refuses unsigned or badly signed manifests."""
+    signing = env.backup.signing
+    if signing is None:
+        return []
+    if signing.kind == "aws-kms":
+        return ["--signing-key", f"awskms:{signing.key}"]
+    if signing.kind == "azure-key-vault":
+        return ["--signing-key", f"azurekv:{signing.key}"]
+    return ["--signing-key", f"file:{SIGNING_SECRET_DIR}/{SIGNING_KEY_FILE}"]
 
 
 def backup_command(env: Environment, refs: ClusterRefs) -> list[str]:
@@ -46,12 +67,12 @@ def backup_command(env: Environment, refs: ClusterRefs) -> list[str]:
     command += ["--keep-last", str(job.keep_last), "--max-age", str(job.max_age_days)]
     if job.git_secret and job.git_secret_kind == "ssh-key":
         command += ["--ssh-key", f"{GIT_SECRET_DIR}/ssh-privatekey"]
-    return command
+    return command + signing_flags(env)
 
 
-def drill_command(refs: ClusterRefs) -> list[str]:
-    """The restore drill: ``underlay backup drill --from s3://bucket/prefix``."""
-    return ["underlay", "backup", "drill", "--from", refs.backup_target]
+def drill_command(env: Environment, refs: ClusterRefs) -> list[str]:
+    """The restore drill: ``underlay backup drill --from s3://bucket/prefix [--signing-key …]``."""
+    return ["underlay", "backup", "drill", "--from", refs.backup_target, *signing_flags(env)]
 
 
 def backup_objects(
@@ -78,7 +99,7 @@ def backup_objects(
                 env,
                 DRILL_CRONJOB_NAME,
                 env.backup.drill.schedule,
-                drill_command(refs),
+                drill_command(env, refs),
                 suspend=not env.gitops.repo,
                 identity_pod_labels=identity_pod_labels,
             )
@@ -131,6 +152,11 @@ def _cronjob(
     ns, sa = env.backup.namespace, env.backup.service_account
     job = env.backup.job
     image = env.versions.images.backup
+    signing_secret = (
+        env.backup.signing.secret
+        if env.backup.signing is not None and (env.backup.signing.kind == "ed25519-file")
+        else None
+    )
     app = {"app.kubernetes.io/name": name}
     annotations: dict[str, str] = {}
     if _DIGEST not in image:
@@ -189,6 +215,11 @@ def _cronjob(
                         if job.git_secret
                         else []
                     ),
+                    *(
+                        [{"name": "signing", "mountPath": SIGNING_SECRET_DIR, "readOnly": True}]
+                        if signing_secret
+                        else []
+                    ),
                 ],
             }
         ],
@@ -197,6 +228,16 @@ def _cronjob(
             *(
                 [{"name": "git", "secret": {"secretName": job.git_secret, "defaultMode": 0o400}}]
                 if job.git_secret
+                else []
+            ),
+            *(
+                [
+                    {
+                        "name": "signing",
+                        "secret": {"secretName": signing_secret, "defaultMode": 0o400},
+                    }
+                ]
+                if signing_secret
                 else []
             ),
         ],

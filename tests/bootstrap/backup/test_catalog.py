@@ -11,8 +11,9 @@ import pytest
 
 from bootstrap.backup import layout
 from bootstrap.backup.catalog import load_catalog
-from bootstrap.backup.errors import BackupInputError, StorageError
+from bootstrap.backup.errors import BackupInputError, SignatureRefused, StorageError
 from bootstrap.backup.manifest import BundleInfo, Manifest, dump_json
+from bootstrap.backup.signing import SignerKind
 from bootstrap.backup.targets.base import ObjectInfo
 
 T0 = datetime(2026, 6, 1, tzinfo=UTC)
@@ -124,3 +125,84 @@ def test_dangling_record() -> None:
     assert [s.dangling for s in catalog.states()] == [True]
     with pytest.raises(BackupInputError, match=r"no complete, unquarantined backup"):
         catalog.resolve("latest")
+
+
+class _Key:
+    """An in-memory Ed25519 signer: the contract's offline implementation without a file."""
+
+    kind: SignerKind = "ed25519-file"
+    key_ref = "file:memory"
+    algorithm = "Ed25519"
+    can_sign = True
+
+    def __init__(self) -> None:
+        from cryptography.hazmat.primitives.asymmetric import ed25519
+
+        self._key = ed25519.Ed25519PrivateKey.generate()
+
+    def sign(self, message: bytes) -> bytes:
+        return self._key.sign(message)
+
+    def verify(self, message: bytes, signature: bytes) -> bool:
+        from cryptography.exceptions import InvalidSignature
+
+        try:
+            self._key.public_key().verify(signature, message)
+        except InvalidSignature:
+            return False
+        return True
+
+
+def _sign(store: FakeStore, key: _Key, backup_id: str, at: datetime) -> None:
+    from bootstrap.backup.signing import sign_manifest
+
+    data = store.objects[layout.manifest_key(backup_id)][0]
+    store.put(layout.signature_key(backup_id), sign_manifest(key, backup_id, data), at)
+
+
+def test_signing_on_an_older_unsigned_backup_does_not_block_latest() -> None:
+    store, key = FakeStore(), _Key()
+    old = layout.new_backup_id(T0)
+    new = layout.new_backup_id(T0 + timedelta(hours=1))
+    store.backup(old, stored=T0)
+    store.backup(new, stored=T0 + timedelta(hours=1))
+    _sign(store, key, new, T0 + timedelta(hours=1))
+    catalog = load_catalog(store, key)  # type: ignore[arg-type]
+    assert catalog.resolve("latest").id == new
+    record = catalog.get(old)
+    assert record is not None
+    assert (record.status, catalog.is_good(record)) == ("signature-refused", False)
+    with pytest.raises(SignatureRefused, match=rf"backup {old} is unsigned"):
+        catalog.resolve(old)
+    unsigned = load_catalog(store)  # type: ignore[arg-type]
+    assert unsigned.resolve(old).id == old  # signing off: sha256 only, as before
+
+
+def test_signing_on_a_newer_unsigned_backup_blocks_latest() -> None:
+    store, key = FakeStore(), _Key()
+    old = layout.new_backup_id(T0)
+    new = layout.new_backup_id(T0 + timedelta(hours=1))
+    store.backup(old, stored=T0)
+    _sign(store, key, old, T0)
+    store.backup(new, stored=T0 + timedelta(hours=1))
+    catalog = load_catalog(store, key)  # type: ignore[arg-type]
+    newest = catalog.newest_good()
+    assert newest is not None
+    assert newest.id == old  # the run's base: never the unsigned one
+    with pytest.raises(SignatureRefused, match=r"'latest' will not pass over it"):
+        catalog.resolve("latest")
+    assert catalog.resolve(old).id == old
+
+
+def test_oversized_signature_file_is_refused_unread() -> None:
+    store, key = FakeStore(), _Key()
+    only = layout.new_backup_id(T0)
+    store.backup(only, stored=T0)
+    store.put(layout.signature_key(only), b"x" * (64 * 1024), T0)
+    store.vanish_on_get.add(layout.signature_key(only))  # a read would show up as a vanish
+    record = load_catalog(store, key).get(only)  # type: ignore[arg-type]
+    assert record is not None
+    assert (
+        record.signature_problem == f"signature of backup {only} is not a signature file: refused"
+    )
+    assert layout.signature_key(only) in store.objects  # never read

@@ -28,9 +28,12 @@ def _docs(tmp_path: Any, extra: str) -> tuple[Any, list[dict[str, Any]]]:
     return env, docs
 
 
-FLUX_NS = """
+FLUX_NS = f"""
 gitops:
   repo: https://git.example.com/org/manifests.git
+versions:
+  images:
+    backup: registry.example.com/underlay/backup-job@sha256:{"ab" * 32}
 platform:
   flux:
     namespace: gitops

@@ -85,7 +85,7 @@ def _cli(store: Store, *args: str, cwd: Path) -> subprocess.CompletedProcess[str
 def _drill_argv(store: Store) -> list[str]:
     """The drill CronJob's exact command, with the target of this test's store."""
     refs = ClusterRefs("ul-local", "https://x", "ca", "role", store.url)
-    argv = drill_command(refs)
+    argv = drill_command(ENV, refs)
     assert argv[:4] == ["underlay", "backup", "drill", "--from"]
     return argv
 

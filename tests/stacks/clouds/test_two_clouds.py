@@ -31,6 +31,9 @@ cluster:
       labels: {{workload: general}}
 gitops:
   repo: https://git.example.com/platform/manifests.git
+versions:
+  images:
+    backup: registry.example.com/underlay/backup-job@sha256:{digest}
 platform:
   teams:
     team-a: {{}}
@@ -42,10 +45,11 @@ platform:
 """
 # One environment name, one file per cloud, in two project folders.
 CLOUDS = {
-    "aws": "cloud: {kind: aws, region: eu-west-1}\n" + SHARED.format(size="m6i.large"),
+    "aws": "cloud: {kind: aws, region: eu-west-1}\n"
+    + SHARED.format(size="m6i.large", digest="ab" * 32),
     "azure": "cloud: {kind: azure, location: westeurope}\n"
     + "state: {backend: azurerm, resource_group_name: tf, storage_account_name: tfstate}\n"
-    + SHARED.format(size="Standard_D4ds_v5"),
+    + SHARED.format(size="Standard_D4ds_v5", digest="ab" * 32),
 }
 
 

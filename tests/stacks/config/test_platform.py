@@ -148,7 +148,9 @@ def test_versions_command_prints_the_effective_table(capsys: pytest.CaptureFixtu
         "versions.charts.gateway_crds": defaults.charts.gateway_crds,
         "versions.charts.envoy_gateway": defaults.charts.envoy_gateway,
         "versions.charts.kube_prometheus_stack": defaults.charts.kube_prometheus_stack,
-        "versions.images.backup": defaults.images.backup,
+        "versions.images.backup": load_environment(
+            "prod", SAMPLE_ENV_DIR
+        ).env.versions.images.backup,
     }
 
 
@@ -159,3 +161,50 @@ def test_sample_envs_differ_where_it_matters() -> None:
     assert set(prod.platform.teams) == {"team-a", "team-b"}  # maps merge down the chain
     assert prod.platform.flux.sops.enabled
     assert not dev.platform.flux.sops.enabled
+
+
+DIGEST_RULE = [
+    ("tag only", "ghcr.io/o/backup-job:1.0.0", True),
+    ("placeholder default", None, True),
+    ("placeholder digest", "ghcr.io/o/backup-job@sha256:" + "0" * 64, True),
+    ("digest", "ghcr.io/o/backup-job@sha256:" + "ab" * 32, False),
+    ("tag and digest", "ghcr.io/o/backup-job:1.0.0@sha256:" + "ab" * 32, False),
+]
+
+
+@pytest.mark.parametrize(("case", "image", "refused"), DIGEST_RULE, ids=[c[0] for c in DIGEST_RULE])
+def test_a_real_env_with_a_repo_pins_the_backup_image_by_digest(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], case: str, image: str | None, refused: bool
+) -> None:
+    text = DEV + "gitops:\n  repo: https://git.example.com/o/m.git\n"
+    if image is not None:
+        text += f"versions:\n  images:\n    backup: {image}\n"
+    env_dir = write_envs(tmp_path, {"dev": text})
+    with pytest.raises(SystemExit) as info:
+        main(["config", "show", "dev", "--env-dir", str(env_dir)])
+    err = capsys.readouterr().err
+    if not refused:
+        assert info.value.code == 0, err
+        return
+    assert info.value.code == 2
+    assert len(err.strip().splitlines()) == 1, err
+    line = 15 if image is not None else 1
+    assert f"dev.yaml:{line}: versions.images.backup:" in err or "versions.images.backup" in err
+    assert "not pinned by a published digest" in err
+    assert "Traceback" not in err
+
+
+def test_digest_not_needed_where_the_job_never_runs_for_real(tmp_path: Path) -> None:
+    """The emulated local env and an env without a manifest repo keep the placeholder tag."""
+    env_dir = write_envs(
+        tmp_path,
+        {
+            "dev": DEV,
+            "emulated": "extends: dev\ncloud:\n  endpoint: http://127.0.0.1:5000\n"
+            "gitops:\n  repo: https://git.example.com/o/m.git\n",
+        },
+    )
+    for name in ("dev", "emulated"):
+        assert load_environment(name, env_dir).env.versions.images.backup == (
+            Versions().images.backup
+        )

@@ -11,7 +11,10 @@ from stacks.platform.gen.convert import to_terraform
 from stacks.platform.render import environment_plan
 from tests.support.envs import MINIMAL_DEV, write_envs
 
-REPO = "\ngitops:\n  repo: ssh://git@git.example.com/org/manifests.git\n"
+REPO = (
+    "\ngitops:\n  repo: ssh://git@git.example.com/org/manifests.git\n"
+    "versions:\n  images:\n    backup: ghcr.io/o/backup-job@sha256:" + "ab" * 32 + "\n"
+)
 
 
 def _cron(tmp_path: Path, extra: str = "") -> dict[str, Any]:
@@ -67,3 +70,44 @@ def test_token_is_a_mounted_file_named_by_an_env_variable(tmp_path: Path) -> Non
         "env"
     ]
     assert all("valueFrom" not in e for e in container["env"])
+
+
+KMS_ARN = "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+
+
+def _jobs(tmp_path: Path, extra: str) -> list[dict[str, Any]]:
+    env_dir = write_envs(tmp_path, {"dev": MINIMAL_DEV + REPO + extra})
+    plan = environment_plan(load_environment("dev", env_dir).env)
+    return [o for o in plan.backup if o["kind"] == "CronJob"]
+
+
+def test_kms_signing_key_is_a_flag_on_both_jobs(tmp_path: Path) -> None:
+    jobs = _jobs(tmp_path, f"backup:\n  signing:\n    kind: aws-kms\n    key: {KMS_ARN}\n")
+    assert [j["metadata"]["name"] for j in jobs] == ["manifest-repo-backup", "manifest-repo-drill"]
+    for job in jobs:
+        command = _pod(job)["containers"][0]["command"]
+        assert command[-2:] == ["--signing-key", f"awskms:{KMS_ARN}"]
+        assert [v["name"] for v in _pod(job)["volumes"]] == ["work"]
+
+
+def test_signing_off_by_default(tmp_path: Path) -> None:
+    for job in _jobs(tmp_path, ""):
+        assert "--signing-key" not in _pod(job)["containers"][0]["command"]
+
+
+def test_ed25519_signing_key_is_a_mounted_file(tmp_path: Path) -> None:
+    jobs = _jobs(tmp_path, "backup:\n  signing:\n    kind: ed25519-file\n    secret: bk-sign\n")
+    for job in jobs:
+        pod = _pod(job)
+        container = pod["containers"][0]
+        assert container["command"][-2:] == [
+            "--signing-key",
+            "file:/etc/underlay/signing/ed25519.pem",
+        ]
+        assert {
+            "name": "signing",
+            "mountPath": "/etc/underlay/signing",
+            "readOnly": True,
+        } in container["volumeMounts"]
+        (volume,) = [v for v in pod["volumes"] if v["name"] == "signing"]
+        assert volume["secret"] == {"secretName": "bk-sign", "defaultMode": 0o400}
