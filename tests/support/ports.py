@@ -18,9 +18,16 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def wait_for_port(port: int, timeout: float = 30.0) -> None:
+def wait_for_port(
+    port: int, timeout: float = 30.0, process: subprocess.Popen[bytes] | None = None
+) -> None:
+    """Wait until something answers on ``port``. With ``process``, fail at once when it exits
+    (a server that cannot start) and otherwise wait up to ``timeout`` for a server that is
+    still starting (a loaded CI machine can take a minute to start Node)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"{process.args!r} exited with {process.returncode} before port {port} answered")
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.5):
                 return
@@ -37,7 +44,7 @@ def serving(command: Sequence[str], port: int, **popen: Any) -> Iterator[subproc
     popen.setdefault("stderr", subprocess.DEVNULL)
     process = subprocess.Popen(list(command), **popen)
     try:
-        wait_for_port(port)
+        wait_for_port(port, timeout=180.0, process=process)
         yield process
     finally:
         process.terminate()
