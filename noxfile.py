@@ -450,16 +450,16 @@ def _backup(story: Story, repo: Path, target: str) -> None:
     print(f"    backup {said['id']}: {said['bundle_bytes']} bytes, manifest and checksum")
     said = json.loads(story.step("Verify the newest backup", "underlay", "backup", "verify",
                                  "--from", target))  # fmt: skip
-    print(f"    ok: {said['ok']}, {said['refs']} ref(s), sha256 {said['sha256'][:16]}… matches")
+    print(f"    {said['refs']} ref(s), sha256 {said['sha256'][:16]}… matches the manifest")
     said = json.loads(story.step("Restore it into a new repo", "underlay", "restore", "--from",
                                  target, "--to", Story._rel(restored)))  # fmt: skip
-    print(f"    ok: {said['ok']}, {said['refs']} ref(s) restored")
+    print(f"    {said['refs']} ref(s) restored, checksum verified first")
     refs = story.step("Same refs as the original", "git", "--git-dir", Story._rel(restored),
                       "show-ref")  # fmt: skip
     print("\n".join(f"    {line}" for line in refs.strip().splitlines()[:3]))
     said = json.loads(story.step("Restore drill of the newest backup", "underlay", "backup",
                                  "drill", "--from", target))  # fmt: skip
-    print(f"    ok: {said['ok']}: backup {said['backup_id']} restores (the weekly CronJob's check)")
+    print(f"    backup {said['backup_id']} restores (the weekly CronJob's check)")
 
 
 def _status(story: Story) -> None:
