@@ -10,7 +10,9 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import nox
@@ -216,42 +218,101 @@ DEMO_CREDENTIALS = {
 
 
 class Story:
-    """Runs each demo step as the command a user types, prints one line per step and keeps the
-    commands' full output in one log file."""
+    """Runs each demo step as the command a user types, prints a few lines per step and keeps the
+    commands' full output in one log file. Steps that do not need each other's results may run
+    side by side (`start`, later `finish`); each is still printed as its own step, in order."""
 
     def __init__(self, session: nox.Session, env: dict[str, str], log: Path) -> None:
         self.session, self.env, self.log = session, env, log
-        self.count = 0
+        self.count = self.launched = 0
+        self.running: list[_Running] = []
+        self.timings: list[tuple[int, str, float, float]] = []  # step, command, wall s, cpu s
 
-    def step(self, title: str, *argv: str, env: dict[str, str] | None = None) -> str:
+    def start(self, title: str, *argv: str) -> _Running:
+        self.launched += 1
+        out, err = (self.log.with_name(f"step-{self.launched}.{k}") for k in ("out", "err"))
+        with out.open("w") as stdout, err.open("w") as stderr:
+            proc = subprocess.Popen(
+                list(argv), cwd=ROOT, env=self.env, stdout=stdout, stderr=stderr, text=True
+            )
+        step = _Running(title, " ".join(argv), proc, out, err, time.monotonic())
+        step.waiter.start()
+        self.running.append(step)
+        return step
+
+    def stop(self) -> None:
+        """A step failed: end the ones still running beside it (they are the demo's)."""
+        for step in self.running:
+            if step.proc.returncode is None:
+                step.proc.terminate()
+                step.waiter.join(timeout=10)
+
+    def finish(self, step: _Running, note: str = "") -> str:
+        """Wait for ``step``, print it and its verdict; return its stdout."""
+        step.waiter.join()
+        wall, cpu = step.ended - step.started, step.cpu
+        stdout, stderr = step.out.read_text(), step.err.read_text()
+        step.out.unlink()
+        step.err.unlink()
+        with self.log.open("a") as log:
+            log.write(f"\n$ {step.shown}\n{stdout}{stderr}")
         self.count += 1
-        shown = " ".join(argv)
-        print(f"\n[{self.count}] {title}\n    $ {shown}", flush=True)
-        started = time.monotonic()
-        with self.log.open("a") as log:
-            log.write(f"\n$ {shown}\n")
-        result = subprocess.run(
-            list(argv), cwd=ROOT, env=env or self.env, capture_output=True, text=True, check=False
-        )
-        with self.log.open("a") as log:
-            log.write(result.stdout + result.stderr)
-        if result.returncode != 0:
-            tail = (result.stdout + result.stderr).strip().splitlines()[-15:]
+        print(f"[{self.count}] {step.title}\n    $ {step.shown}", flush=True)
+        if step.proc.returncode != 0:
+            tail = (stdout + stderr).strip().splitlines()[-15:]
             print("\n".join(f"    | {line}" for line in tail))
             self.session.error(f"step {self.count} failed; full log: {self._rel(self.log)}")
-        print(f"    ok ({time.monotonic() - started:.0f} s)", flush=True)
-        return result.stdout
+        self.timings.append((self.count, step.shown, wall, cpu))
+        print(f"    ok ({wall:.0f} s{note})", flush=True)
+        return stdout
+
+    def step(self, title: str, *argv: str) -> str:
+        return self.finish(self.start(title, *argv))
+
+    def write_timings(self, path: Path, total: float) -> None:
+        """Per step: wall and CPU seconds (the command and everything it ran), for
+        docs/performance.md; CPU time says what a step costs whatever else the machine runs."""
+        rows = [f"{n}\t{wall:.1f}\t{cpu:.1f}\t{cmd}" for n, cmd, wall, cpu in self.timings]
+        load = " ".join(f"{x:.1f}" for x in os.getloadavg())
+        path.write_text(
+            f"# step\twall_s\tcpu_s\tcommand (total {total:.0f} s; load average {load})\n"
+            + "\n".join(rows)
+            + "\n"
+        )
 
     @staticmethod
     def _rel(path: Path) -> str:
         return str(path.relative_to(ROOT))
 
 
+@dataclass
+class _Running:
+    title: str
+    shown: str
+    proc: subprocess.Popen[str]
+    out: Path
+    err: Path
+    started: float
+    ended: float = 0.0
+    cpu: float = 0.0  # user + system seconds of the command and everything it waited for
+
+    def __post_init__(self) -> None:
+        self.waiter = threading.Thread(target=self._reap, daemon=True)
+
+    def _reap(self) -> None:
+        """When the step ends, not when the story gets to it: its own time and CPU."""
+        _, status, usage = os.wait4(self.proc.pid, 0)
+        self.ended = time.monotonic()
+        self.proc.returncode = os.waitstatus_to_exitcode(status)
+        self.cpu = usage.ru_utime + usage.ru_stime
+
+
 @nox.session
 def demo(session: nox.Session) -> None:
     """The first hour in two minutes, on the `local` environment and an AWS emulator on loopback:
-    deploy local-cluster, render the platform, bootstrap a manifest repo from the outputs, back it
-    up into the bucket the deploy made, verify, restore. Full log: .underlay/demo/demo.log.
+    plan and apply local-cluster, render the platform, bootstrap a manifest repo from the outputs,
+    back it up into the bucket the deploy made, verify, restore, then drift, a restore drill and
+    status. Full log: .underlay/demo/demo.log; per-step times: .underlay/demo/timings.tsv.
     `nox -s demo -- --keep` keeps the emulator up afterwards and prints the variables to export
     for the README's backup commands (Ctrl-C stops it)."""
     install_project(session, "test")
@@ -260,14 +321,15 @@ def demo(session: nox.Session) -> None:
     DEMO.mkdir(parents=True)
     # A new emulator holds nothing: state from an earlier demo would describe ghosts.
     shutil.rmtree(ROOT / "terraform-state", ignore_errors=True)
+    began = time.monotonic()
     port = _free_port()
     endpoint = f"http://127.0.0.1:{port}"
     sys.path.insert(0, str(ROOT))  # the provider-mirror config the tests use (stdlib only)
     from stacks.terraform_runner import terraform_environment
 
+    mirror = provider_mirror_env()
     env = terraform_environment(
-        {**os.environ, **QUIET_NODE, **provider_mirror_env(), **DEMO_CREDENTIALS},
-        ROOT / ".underlay",
+        {**os.environ, **QUIET_NODE, **mirror, **DEMO_CREDENTIALS}, ROOT / ".underlay"
     )
     env["PATH"] = (
         f"{session.bin}{os.pathsep}{ROOT / 'node_modules' / '.bin'}{os.pathsep}{env['PATH']}"
@@ -275,29 +337,38 @@ def demo(session: nox.Session) -> None:
     env["UNDERLAY_AWS_ENDPOINT"] = env["UNDERLAY_S3_ENDPOINT"] = endpoint
     log = DEMO / "demo.log"
     story = Story(session, env, log)
-    print(f"underlay demo: every step is the command shown; full output in {Story._rel(log)}")
-    print(f"    export UNDERLAY_AWS_ENDPOINT={endpoint} UNDERLAY_S3_ENDPOINT={endpoint}")
+    exports = {
+        "UNDERLAY_AWS_ENDPOINT": endpoint,
+        "UNDERLAY_S3_ENDPOINT": endpoint,
+        **DEMO_CREDENTIALS,
+        **mirror,
+    }
+    print(f"underlay demo: each step is the command shown; full output in {Story._rel(log)}")
+    print("    $ export " + " ".join(f"{k}={v}" for k, v in exports.items()))
     log.write_text("")
+    server = ["python", "-m", "tests.support.moto_server", "--port", str(port)]
+    print(f"[0] An AWS API emulator (moto) on loopback\n    $ {' '.join(server)} &")
     with (DEMO / "moto.log").open("w") as moto_log:
         moto = subprocess.Popen(
-            ["python", "-m", "tests.support.moto_server", "--port", str(port)],
-            cwd=ROOT,
-            env=env,
-            stdout=moto_log,
-            stderr=subprocess.STDOUT,
+            server, cwd=ROOT, env=env, stdout=moto_log, stderr=subprocess.STDOUT
         )
     try:
         _wait_for(port)
-        print(f"\n[0] AWS emulator (moto server) on {endpoint}")
+        print(f"    ok ({time.monotonic() - began:.0f} s)")
         outputs = _deploy(story)
-        _render(story)
         repo = _bootstrap(story)
-        _backup(story, repo, str(outputs["backup_target"]))
-        _monitor(story, repo, str(outputs["backup_target"]))
-        print(f"\ndone. Full log: {Story._rel(log)}")
+        target = str(outputs["backup_target"])
+        _back_up_and_check(story, repo, target)
+        total = time.monotonic() - began
+        story.write_timings(DEMO / "timings.tsv", total)
+        load = os.getloadavg()[0]
+        print(f"done in {total:.0f} s (load average {load:.1f}); per-step times: "
+              f"{Story._rel(DEMO / 'timings.tsv')}; full log: {Story._rel(log)}")  # fmt: skip
+        print("next: the README's Day 2 (set-image, promote, rollback) on this manifest repo")
         if "--keep" in session.posargs:
-            _keep_running(endpoint, str(outputs["backup_target"]))
+            _keep_running(endpoint, target)
     finally:
+        story.stop()
         moto.terminate()
         try:
             moto.wait(timeout=10)
@@ -306,32 +377,56 @@ def demo(session: nox.Session) -> None:
             moto.wait()
 
 
+def _back_up_and_check(story: Story, repo: Path, target: str) -> None:
+    """Back up, verify, restore, drill; drift beside them; then status, which reads it all."""
+    # Drift only reads (a refresh-only plan without lock, the repo's files): it runs while
+    # the backup steps do, and is shown after them; status reads its report, so it waits.
+    drift = story.start(
+        "No drift since the deploy and the bootstrap", "underlay", "drift", "local",
+        "--repo", Story._rel(repo),
+    )  # fmt: skip
+    first = story.count + 1
+    _backup(story, repo, target)
+    said = story.finish(drift, f", alongside steps {first}-{story.count}")
+    rows = [r.split("|") for r in said.splitlines() if r.startswith(("| infra", "| repo"))]
+    verdicts = ", ".join(
+        f"{r[3].strip(' `') if r[1].strip() == 'infra' else 'manifest repo'} {r[4].strip()}"
+        for r in rows
+    )
+    print(f"    {said.splitlines()[0].lstrip('# ')}: {verdicts}")
+    _status(story)
+
+
 def _deploy(story: Story) -> dict[str, object]:
     """The PR loop on `local`: a saved plan per stack and the summary.md a reviewer reads, then
-    exactly that plan applied, with real Terraform and the real AWS provider."""
+    exactly that plan applied, with real Terraform and the real AWS provider. The render needs
+    no cloud, so it runs while the apply waits on the provider (docs/architecture.md)."""
     plan = DEMO / "plan"
-    story.step("Plan local (saved plans + summary.md)", "underlay", "plan", "local",
+    story.step("Plan local: saved plans + summary.md", "underlay", "plan", "local",
                "--out", Story._rel(plan))  # fmt: skip
     summary = (plan / "summary.md").read_text(encoding="utf-8").strip().splitlines()
-    print("\n".join(f"    | {line}" for line in summary[:14] if line.strip()))
-    story.step("Apply exactly that plan (VPC, EKS, KMS, backup bucket and role)", "underlay",
-               "apply", "local", "--plan", Story._rel(plan))  # fmt: skip
-    out = OUTPUTS
-    outputs: dict[str, object] = json.loads(out.read_text())["local-cluster"]
-    for key, value in outputs.items():
-        text = str(value)
-        print(f"    {key:<18} {text if len(text) < 70 else f'{text[:50]}… ({len(text)} chars)'}")
-    return outputs
-
-
-def _render(story: Story) -> None:
-    """local-platform needs a Kubernetes API server, which the emulator lacks: render it."""
+    counts = next((line for line in summary if " to create, " in line), "")
+    risky = [line for line in summary if line.startswith("- ⚠️")]
+    print(f"    | {counts}\n    | {len(risky)} must-not-miss changes (IAM, security groups...)"
+          f" listed first in {Story._rel(plan / 'summary.md')}")  # fmt: skip
+    apply = story.start("Apply exactly that plan (VPC, EKS, KMS, backup bucket and role)",
+                        "underlay", "apply", "local", "--plan", Story._rel(plan))  # fmt: skip
     folder = DEMO / "rendered"
-    story.step(
-        "Render what local-platform would apply", "underlay", "render", "local",
-        "--out", Story._rel(folder),
+    render = story.start(
+        "Render what local-platform would apply (needs a cluster to apply)",
+        "underlay", "render", "local", "--out", Story._rel(folder),
     )  # fmt: skip
-    print(f"    {len(list(folder.rglob('*.yaml')))} manifest files (needs a cluster to apply)")
+    story.finish(apply)
+    outputs: dict[str, object] = json.loads(OUTPUTS.read_text())["local-cluster"]
+    for key, value in outputs.items():
+        if key != "backup_role_arn":  # the old name of backup_identity, kept one release
+            text = str(value)
+            print(
+                f"    {key:<17} {text if len(text) < 70 else f'{text[:40]}… ({len(text)} chars)'}"
+            )
+    story.finish(render, f", during step {story.count}")
+    print(f"    {len(list(folder.rglob('*.yaml')))} manifest files")
+    return outputs
 
 
 def _bootstrap(story: Story) -> Path:
@@ -342,30 +437,34 @@ def _bootstrap(story: Story) -> Path:
         "Lay out the local env in it from the deploy's outputs", "underlay", "bootstrap",
         "local", "--repo", Story._rel(repo), "--outputs", Story._rel(OUTPUTS),
     )  # fmt: skip
-    print("\n".join(f"    {line}" for line in said.strip().splitlines()[:6]))
+    print("\n".join(f"    {line}" for line in said.strip().splitlines()[:3]))
     return repo
 
 
 def _backup(story: Story, repo: Path, target: str) -> None:
-    """Into the bucket the deploy created, under the prefix its outputs name."""
+    """Into the bucket the deploy created, under the prefix its outputs name; then the weekly
+    restore drill the platform schedules."""
     restored = DEMO / "restored.git"
-    story.step("Back the repo up", "underlay", "backup", "run", "--repo", Story._rel(repo),
-               "--to", target)  # fmt: skip
-    story.step("Verify the newest backup", "underlay", "backup", "verify", "--from", target)
-    story.step("Restore it into a new repo", "underlay", "restore", "--from", target,
-               "--to", Story._rel(restored))  # fmt: skip
+    said = json.loads(story.step("Back the repo up", "underlay", "backup", "run", "--repo",
+                                 Story._rel(repo), "--to", target))  # fmt: skip
+    print(f"    backup {said['id']}: {said['bundle_bytes']} bytes, manifest and checksum")
+    said = json.loads(story.step("Verify the newest backup", "underlay", "backup", "verify",
+                                 "--from", target))  # fmt: skip
+    print(f"    {said['refs']} ref(s), sha256 {said['sha256'][:16]}… matches the manifest")
+    said = json.loads(story.step("Restore it into a new repo", "underlay", "restore", "--from",
+                                 target, "--to", Story._rel(restored)))  # fmt: skip
+    print(f"    {said['refs']} ref(s) restored, checksum verified first")
     refs = story.step("Same refs as the original", "git", "--git-dir", Story._rel(restored),
                       "show-ref")  # fmt: skip
-    print("\n".join(f"    {line}" for line in refs.strip().splitlines()[:5]))
+    print("\n".join(f"    {line}" for line in refs.strip().splitlines()[:3]))
+    said = json.loads(story.step("Restore drill of the newest backup", "underlay", "backup",
+                                 "drill", "--from", target))  # fmt: skip
+    print(f"    backup {said['backup_id']} restores (the weekly CronJob's check)")
 
 
-def _monitor(story: Story, repo: Path, target: str) -> None:
-    """Is the environment where Git says? Drift (Terraform and the manifest repo), a restore
-    drill, and the backup side of status; its Kubernetes side needs a cluster."""
-    story.step("No drift since the deploy and the bootstrap", "underlay", "drift", "local",
-               "--repo", Story._rel(repo))  # fmt: skip
-    story.step("Restore drill of the newest backup", "underlay", "backup", "drill",
-               "--from", target)  # fmt: skip
+def _status(story: Story) -> None:
+    """Is the environment where Git says? The backup side of status; its Kubernetes side needs
+    a cluster."""
     said = story.step(
         "Status, backup side (the Kubernetes side needs a cluster)", "underlay", "status",
         "local", "--skip-cluster", "--outputs", Story._rel(OUTPUTS),

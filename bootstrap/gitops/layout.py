@@ -5,8 +5,9 @@ without either. Two kinds of file come out:
 
 * ``managed``: derived from the environment (Flux objects, cluster metadata); rewritten by every
   bootstrap so the repo follows the config, and never hand-edited.
-* ``seed``: a starting point (overlay skeletons, README) written once when absent, then the
-  user's: bootstrap never rewrites it, ``set-image`` and ``promote`` edit only its ``images:``.
+* ``seed``: a starting point (overlay skeletons, README, the example app) written once when
+  absent, then the user's: bootstrap never rewrites it, nor writes it again once the user
+  deleted it; ``set-image`` and ``promote`` edit only an overlay's ``images:``.
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ from stacks.platform.gen.objects import MANAGED_BY
 from stacks.yaml_out import dump_all
 
 __all__ = [
+    "EXAMPLE_APP",
+    "EXAMPLE_IMAGE",
+    "EXAMPLE_TAG",
     "METADATA_CONFIGMAP",
     "LayoutOptions",
     "Manifest",
@@ -34,6 +38,12 @@ __all__ = [
 
 METADATA_CONFIGMAP = "cluster-metadata"
 RETRY_INTERVAL = "2m"
+# The example workload in apps/base, so `set-image`, `promote` and `rollback` have something to
+# act on from the first bootstrap: podinfo, Flux's own demo app, at a pinned tag.
+EXAMPLE_APP = "apps/base/example-app.yaml"
+EXAMPLE_IMAGE = "ghcr.io/stefanprodan/podinfo"
+EXAMPLE_TAG = "6.7.1"
+EXAMPLE_NAMESPACE = "example"
 TIMEOUT = "5m"
 
 
@@ -43,6 +53,11 @@ class Manifest(Frozen):
     path: str = Field(pattern=r"^[A-Za-z0-9_.][A-Za-z0-9_./-]*$")
     content: str
     mode: Literal["managed", "seed"]
+    referenced_by: str | None = Field(
+        None,
+        description="The seed that lists this one: it is written only together with that file, "
+        "so a repo that already has its own never gets an unreferenced file beside it.",
+    )
 
 
 class LayoutOptions(Frozen):
@@ -166,7 +181,17 @@ def generate_layout(options: LayoutOptions) -> list[Manifest]:
             "infrastructure/configs/kustomization.yaml",
             "Configuration that needs the controllers' CRDs (issuers, policies); second.",
         ),
-        _seed("apps/base/kustomization.yaml", "Workloads shared by all environments."),
+        _seed(
+            "apps/base/kustomization.yaml",
+            "Workloads shared by all environments.",
+            [EXAMPLE_APP.removeprefix("apps/base/")],
+        ),
+        Manifest(
+            path=EXAMPLE_APP,
+            content=_example_app(),
+            mode="seed",
+            referenced_by="apps/base/kustomization.yaml",
+        ),
         _seed(
             f"apps/{env.name}/kustomization.yaml",
             f"The {env.name} overlay of apps/base. `underlay set-image` and `underlay promote`\n"
@@ -193,6 +218,75 @@ def _seed(path: str, purpose: str, resources: list[str] | None = None) -> Manife
     return Manifest(
         path=path, content=header + _dump_all([_kustomize(resources or [])]), mode="seed"
     )
+
+
+def _example_app() -> str:
+    """A Namespace, Deployment and Service: the smallest workload Flux's `apps` applies."""
+
+    def labels() -> dict[str, str]:  # a fresh dict each time: no YAML anchors in the output
+        return {"app.kubernetes.io/name": "podinfo", "app.kubernetes.io/part-of": "example"}
+
+    def meta() -> dict[str, Any]:
+        return {"name": "podinfo", "namespace": EXAMPLE_NAMESPACE, "labels": labels()}
+
+    container = {
+        "name": "podinfo",
+        "image": f"{EXAMPLE_IMAGE}:{EXAMPLE_TAG}",
+        "ports": [{"name": "http", "containerPort": 9898, "protocol": "TCP"}],
+        "readinessProbe": {"httpGet": {"path": "/readyz", "port": "http"}},
+        "livenessProbe": {"httpGet": {"path": "/healthz", "port": "http"}},
+        "resources": {
+            "requests": {"cpu": "10m", "memory": "32Mi"},
+            "limits": {"memory": "64Mi"},
+        },
+        "securityContext": {
+            "allowPrivilegeEscalation": False,
+            "readOnlyRootFilesystem": True,
+            "runAsNonRoot": True,
+            "runAsUser": 10001,
+            "capabilities": {"drop": ["ALL"]},
+            "seccompProfile": {"type": "RuntimeDefault"},
+        },
+    }
+    documents = [
+        {
+            "apiVersion": "v1",
+            "kind": "Namespace",
+            "metadata": {
+                "name": EXAMPLE_NAMESPACE,
+                "labels": {"pod-security.kubernetes.io/enforce": "restricted"},
+            },
+        },
+        {
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "metadata": meta(),
+            "spec": {
+                "replicas": 1,
+                "selector": {"matchLabels": {"app.kubernetes.io/name": "podinfo"}},
+                "template": {
+                    "metadata": {"labels": labels()},
+                    "spec": {"containers": [container]},
+                },
+            },
+        },
+        {
+            "apiVersion": "v1",
+            "kind": "Service",
+            "metadata": meta(),
+            "spec": {
+                "selector": {"app.kubernetes.io/name": "podinfo"},
+                "ports": [{"name": "http", "port": 9898, "targetPort": "http"}],
+            },
+        },
+    ]
+    header = (
+        "# An example workload (podinfo, Flux's demo app) so that `underlay set-image`, `promote`\n"
+        "# and `rollback` have an image to act on. Created by `underlay bootstrap`; yours: keep,\n"
+        "# change or delete it (then drop it from apps/base/kustomization.yaml). Once deleted,\n"
+        "# bootstrap does not bring it back.\n"
+    )
+    return header + _dump_all(documents)
 
 
 def _kustomize(resources: list[str]) -> dict[str, Any]:
@@ -238,7 +332,8 @@ Flux keeps each cluster in sync with this repository. Laid out by `underlay boot
   file and re-run it.
 - `infrastructure/controllers/`: add-ons every cluster runs (reconciled first). Yours.
 - `infrastructure/configs/`: configuration that needs those add-ons' CRDs (second). Yours.
-- `apps/base/`: workloads shared by all environments. Yours.
+- `apps/base/`: workloads shared by all environments. Yours. `example-app.yaml` (podinfo) is an
+  example to keep, change or delete.
 - `apps/<env>/`: the per-environment overlay. Image tags are pinned under `images:` by
   `underlay set-image`, `promote` and `rollback`; the rest is yours.
 

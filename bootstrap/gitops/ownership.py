@@ -54,7 +54,7 @@ class Changes:
     added: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
-    kept: list[str] = field(default_factory=list)  # present and not underlay's to rewrite
+    kept: list[str] = field(default_factory=list)  # not underlay's to (re)write
 
     @property
     def any(self) -> bool:
@@ -142,6 +142,7 @@ def apply_layout(root: Path, manifests: list[Manifest], env_name: str) -> Change
             owned[manifest.path] = OwnedFile(
                 sha256=digest(content), mode=manifest.mode, env=None if shared else env_name
             )
+    _skip_unreferenced(manifests, changes=changes, writes=writes, owned=owned)
     _drop_stale(
         root,
         record=record,
@@ -163,6 +164,21 @@ def apply_layout(root: Path, manifests: list[Manifest], env_name: str) -> Change
     if new_record != record:
         save_record(root, new_record)
     return changes
+
+
+def _skip_unreferenced(
+    manifests: list[Manifest],
+    *,
+    changes: Changes,
+    writes: dict[str, bytes],
+    owned: dict[str, OwnedFile],
+) -> None:
+    """A seed is added only together with the seed that lists it (``referenced_by``)."""
+    for manifest in manifests:
+        needs = manifest.referenced_by
+        if needs and manifest.path in changes.added and needs not in changes.added:
+            del writes[manifest.path], owned[manifest.path]
+            changes.added.remove(manifest.path)
 
 
 def _foreign_folders(
@@ -212,7 +228,8 @@ def _drop_stale(
 def _decide(root: Path, manifest: Manifest, content: bytes, mine: OwnedFile | None) -> str:
     """add / update / keep / adopt (identical, unrecorded), or a conflict's reason."""
     if not safefs.exists(root, manifest.path):
-        return "add"
+        # A seed underlay wrote before and that is gone was deleted by its owner, the user.
+        return "keep" if mine is not None and manifest.mode == "seed" else "add"
     if not safefs.is_file(root, manifest.path):
         return "is not a regular file"
     current = safefs.read_bytes(root, manifest.path)

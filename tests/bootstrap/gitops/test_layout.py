@@ -10,7 +10,15 @@ import kubernetes_validate
 import pytest
 from ruamel.yaml import YAML
 
-from bootstrap.gitops.layout import LayoutOptions, generate_layout, metadata_facts
+from bootstrap.gitops.images import image_references
+from bootstrap.gitops.layout import (
+    EXAMPLE_APP,
+    EXAMPLE_IMAGE,
+    EXAMPLE_TAG,
+    LayoutOptions,
+    generate_layout,
+    metadata_facts,
+)
 from stacks.config import environment_names, load_environment
 from tests.conftest import Golden
 from tests.support.flux_schema import check_flux_object
@@ -46,13 +54,16 @@ def test_every_env_layout_builds_and_validates(tmp_path: Path, env_name: str) ->
     kinds = sorted(f"{o['kind']}/{o['metadata']['name']}" for o in objects)
     assert kinds == [
         "ConfigMap/cluster-metadata",
+        "Deployment/podinfo",
         "Kustomization/apps",
         "Kustomization/infra-configs",
         "Kustomization/infra-controllers",
+        "Namespace/example",
+        "Service/podinfo",
     ]
     version = f"{env.cluster.kubernetes_version}.0"
     for obj in objects:
-        if obj["apiVersion"] == "v1":
+        if obj["apiVersion"] in ("v1", "apps/v1"):
             kubernetes_validate.validate(obj, version, strict=True)
         else:
             assert check_flux_object(obj) == [], obj
@@ -126,3 +137,20 @@ def test_layout_matches_golden(tmp_path: Path, golden: Golden, env_name: str) ->
     """The manifest-repo layout `underlay bootstrap` writes; refresh with `--update-goldens`."""
     write_layout(tmp_path, env_name, OUTPUTS)
     golden.check_tree(env_name, tmp_path)
+
+
+def test_example_app_is_a_seed_whose_image_set_image_finds(tmp_path: Path) -> None:
+    """The day-2 commands need an image in use from the first bootstrap: the example app."""
+    env = load_environment("dev", ENV_DIR).env
+    layout = {m.path: m for m in generate_layout(LayoutOptions(env=env))}
+    assert layout[EXAMPLE_APP].mode == "seed"
+    assert f"image: {EXAMPLE_IMAGE}:{EXAMPLE_TAG}\n" in layout[EXAMPLE_APP].content
+    write_layout(tmp_path, "dev")
+    assert image_references(tmp_path, ["apps/base"]) == {EXAMPLE_IMAGE}
+    images = {
+        c["image"]
+        for o in build(tmp_path, "apps/dev")
+        if o["kind"] == "Deployment"
+        for c in o["spec"]["template"]["spec"]["containers"]
+    }
+    assert images == {f"{EXAMPLE_IMAGE}:{EXAMPLE_TAG}"}

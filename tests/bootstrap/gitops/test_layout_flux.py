@@ -21,7 +21,7 @@ def _docs(tmp_path: Any, extra: str) -> tuple[Any, list[dict[str, Any]]]:
     docs = [
         d
         for m in generate_layout(LayoutOptions(env=env))
-        if m.path.endswith(".yaml")
+        if m.mode == "managed"  # what underlay writes for Flux; seeds are the user's content
         for d in yaml.load_all(m.content)
         if d and "metadata" in d
     ]
@@ -92,7 +92,7 @@ def layout_owned(env: Any) -> set[tuple[str, str, str]]:
     return {
         _key(d)
         for m in generate_layout(LayoutOptions(env=env))
-        if m.path.endswith(".yaml")
+        if m.mode == "managed"  # what underlay writes for Flux; seeds are the user's content
         for d in yaml.load_all(m.content)
         if d and "metadata" in d
     }

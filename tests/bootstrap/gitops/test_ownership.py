@@ -202,6 +202,46 @@ def test_sibling_env_folders_and_shared_seeds_are_fine(root: Path) -> None:
     assert record["apps/prod/kustomization.yaml"].env == "prod"
 
 
+def test_an_edited_seed_is_left_alone(root: Path) -> None:
+    apply_layout(root, manifests("dev"), "dev")
+    (root / "README.md").write_text("# mine now\n")
+    changes = apply_layout(root, manifests("dev"), "dev")
+    assert not changes.any
+    assert "README.md" in changes.kept
+    assert (root / "README.md").read_text() == "# mine now\n"
+
+
+def test_a_seed_the_user_deleted_stays_deleted(root: Path) -> None:
+    """Seeds are the user's once written: deleting one (the example app) is their call."""
+    apply_layout(root, manifests("dev"), "dev")
+    (root / "README.md").unlink()
+    changes = apply_layout(root, manifests("dev"), "dev")
+    assert not changes.any
+    assert not (root / "README.md").exists()
+    assert "README.md" in load_record(root).files  # remembered as written once
+
+
+def test_a_seed_is_added_only_with_the_seed_that_lists_it(root: Path) -> None:
+    lists = Manifest(path="apps/base/kustomization.yaml", content="r: [x]\n", mode="seed")
+    listed = Manifest(path="apps/base/x.yaml", content="x\n", mode="seed", referenced_by=lists.path)
+    fresh = root / "fresh"
+    fresh.mkdir()
+    assert apply_layout(fresh, [listed, lists], "dev").added == [listed.path, lists.path]
+    (root / "apps/base").mkdir(parents=True)
+    (root / lists.path).write_text("r: [theirs]\n")
+    changes = apply_layout(root, [listed, lists], "dev")
+    assert not changes.any
+    assert not (root / listed.path).exists()
+    assert listed.path not in load_record(root).files
+
+
+def test_a_deleted_managed_file_is_written_again(root: Path) -> None:
+    apply_layout(root, manifests("dev"), "dev")
+    (root / "clusters/dev/a.yaml").unlink()
+    changes = apply_layout(root, manifests("dev"), "dev")
+    assert changes.added == ["clusters/dev/a.yaml"]
+
+
 def test_refresh_record_follows_the_tree_and_ignores_seeds(root: Path) -> None:
     apply_layout(root, manifests("dev"), "dev")
     (root / "clusters/dev/a.yaml").write_text("x: 9\n")

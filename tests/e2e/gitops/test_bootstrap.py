@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from tests.support.ports import free_port
 DEV_LAYOUT = {
     ".underlay/owned.json",
     "README.md",
+    "apps/base/example-app.yaml",
     "apps/base/kustomization.yaml",
     "apps/dev/kustomization.yaml",
     "clusters/dev/apps.yaml",
@@ -85,11 +87,46 @@ def test_unrelated_history_is_kept_untouched(cli: Cli, bare: Callable[..., Path]
     assert run.code == 0, run.err
     for path, text in theirs.items():
         assert show(repo, "main", path) == text
-    assert set(files(repo)) >= DEV_LAYOUT
+    assert set(files(repo)) >= DEV_LAYOUT - {"apps/base/example-app.yaml"}
     owned = json.loads(show(repo, "main", ".underlay/owned.json"))["files"]
     assert "README.md" not in owned
     assert "apps/base/kustomization.yaml" not in owned
+    # Their apps/base/kustomization.yaml would not list the example app: it is not added.
+    assert "apps/base/example-app.yaml" not in files(repo)
     assert commits(repo)[1].endswith("human: initial content")
+
+
+def test_the_example_app_is_the_users_to_edit_or_delete(
+    cli: Cli, bare: Callable[..., Path], tmp_path: Path
+) -> None:
+    repo = bare()
+    assert cli("bootstrap", "dev", "--repo", str(repo)).code == 0
+    app = "apps/base/example-app.yaml"
+    edited = show(repo, "main", app).replace("replicas: 1", "replicas: 3")
+    push_files(repo, "main", {app: edited}, "human: scale the example")
+    for env in ("dev", "staging"):  # the env that wrote it and one that shares apps/base
+        run = cli("bootstrap", env, "--repo", str(repo))
+        assert run.code == 0, run.err
+    assert show(repo, "main", app) == edited
+    base = show(repo, "main", "apps/base/kustomization.yaml")
+    push_files(
+        repo,
+        "main",
+        {"apps/base/kustomization.yaml": base.replace("resources:\n- example-app.yaml", "[]")},
+        "human: drop the example",
+    )
+    work = tmp_path / "work"
+    subprocess.run(["git", "clone", "-q", str(repo), str(work)], check=True)
+    subprocess.run(["git", "-C", str(work), "rm", "-q", app], check=True)
+    subprocess.run(
+        ["git", "-C", str(work), "-c", "user.name=H", "-c", "user.email=h@example.com",
+         "commit", "-qm", "human: delete the example"],
+        check=True,
+    )  # fmt: skip
+    subprocess.run(["git", "-C", str(work), "push", "-q", "origin", "HEAD:main"], check=True)
+    again = cli("bootstrap", "dev", "--repo", str(repo))
+    assert "nothing to change" in again.out, again.err
+    assert app not in files(repo)
 
 
 def test_refuses_to_overwrite_what_it_did_not_create(cli: Cli, bare: Callable[..., Path]) -> None:

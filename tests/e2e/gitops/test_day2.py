@@ -33,13 +33,14 @@ spec:
 
 @pytest.fixture
 def repo(cli: Cli, bare: Callable[..., Path]) -> Path:
-    """dev and staging bootstrapped, and a human's app in apps/base."""
+    """dev and staging bootstrapped, and a human's app in apps/base instead of the example."""
     remote = bare()
     for env in ("dev", "staging"):
         assert cli("bootstrap", env, "--repo", str(remote)).code == 0
     base = show(remote, "main", "apps/base/kustomization.yaml").replace(
-        "resources: []", "resources:\n- web.yaml"
+        "- example-app.yaml", "- web.yaml"
     )
+    assert "- web.yaml" in base  # the human swapped the example app for theirs
     push_files(
         remote,
         "main",

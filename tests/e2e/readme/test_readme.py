@@ -1,6 +1,7 @@
 """The README's shell blocks run as printed: the commands of "Getting the `underlay` command",
-"Working with environments" and "Backups of the manifest repo" (against a moto server, with the
-variables `nox -s demo -- --keep` prints). `nox` lines are the sessions themselves, not run here."""
+"Working with environments", "Day 2" (against a bare repo bootstrapped as the demo does) and
+"Backups of the manifest repo" (against a moto server, with the variables `nox -s demo -- --keep`
+prints). `nox` lines are the sessions themselves, not run here."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from bootstrap.gitops.layout import EXAMPLE_IMAGE, EXAMPLE_TAG
 from tests.support.envs import copy_samples
+from tests.support.gitops import kubectl
 from tests.support.moto_server import FAKE_CREDENTIALS, MotoServer
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -111,3 +114,45 @@ def test_backups_against_the_emulator(
         check=True,
     ).stdout
     assert refs == original != ""
+
+
+def test_day2_from_a_fresh_bootstrap(shell_env: dict[str, str], tmp_path: Path) -> None:
+    """The day-2 lines against what `nox -s demo` leaves: .underlay/demo/manifests.git with
+    `local` bootstrapped (the demo also passes --outputs, which only fills cluster-metadata)."""
+    copy_samples(tmp_path)
+    repo = tmp_path / ".underlay" / "demo" / "manifests.git"
+    demo = [f"git init -q --bare -b main {repo}", f"underlay bootstrap local --repo {repo}"]
+    run(demo, tmp_path, shell_env)
+    lines = sh_commands("Day 2: image bumps, promotion, rollback")
+    assert [line.split()[1] for line in lines[:4]] == [
+        "bootstrap",
+        "set-image",
+        "promote",
+        "rollback",
+    ]
+    image, tag = lines[1].split()[3:5]
+    assert (image, lines[2].split()[2]) == (EXAMPLE_IMAGE, EXAMPLE_IMAGE)
+    assert tag != EXAMPLE_TAG, "set-image must change something"
+    outputs = run(lines, tmp_path, shell_env)
+    assert "bootstrap staging: committed" in outputs[0]
+    assert f"set-image local: {image} unpinned -> {tag}" in outputs[1]
+    assert f"promote {image} {tag} from local to staging" in outputs[2]
+    assert "rollback staging: committed" in outputs[3]
+    log = outputs[4].splitlines()
+    assert len(log) == 5, log  # bootstrap local, bootstrap staging, set-image, promote, revert
+    assert log[0].split(" ", 1)[1].startswith('Revert "promote'), log
+
+    work = tmp_path / "check"
+    subprocess.run(["git", "clone", "-q", str(repo), str(work)], check=True, capture_output=True)
+
+    def built(env: str) -> set[str]:
+        out = subprocess.run(
+            [kubectl(), "kustomize", str(work / "apps" / env)],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        return {line.split("image: ")[1] for line in out.splitlines() if "image: " in line}
+
+    assert built("local") == {f"{image}:{tag}"}
+    assert built("staging") == {f"{image}:{EXAMPLE_TAG}"}  # the promotion rolled back
