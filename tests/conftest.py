@@ -12,12 +12,23 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from tests.support.azurite import Azurite, azurite_server
+from tests.support.checkov import checkov_manifests, checkov_stacks
 from tests.support.envs import copy_samples
 from tests.support.moto_server import MotoServer, moto_server
 from tests.support.rendered import provider_schemas, rendered
 from tests.support.tools import provider_mirror, require_tool
 
-__all__ = ["Golden", "azurite", "golden", "moto", "provider_schemas", "rendered", "synth_out"]
+__all__ = [
+    "Golden",
+    "azurite",
+    "checkov_manifests",
+    "checkov_stacks",
+    "golden",
+    "moto",
+    "provider_schemas",
+    "rendered",
+    "synth_out",
+]
 
 GOLDEN_DIFF_LINES = 60
 

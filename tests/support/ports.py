@@ -27,7 +27,9 @@ def wait_for_port(
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process is not None and process.poll() is not None:
-            raise RuntimeError(f"{process.args!r} exited with {process.returncode} before port {port} answered")
+            raise RuntimeError(
+                f"{process.args!r} exited with {process.returncode} before port {port} answered"
+            )
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.5):
                 return

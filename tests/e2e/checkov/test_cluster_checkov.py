@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 from pathlib import Path
 
+import pytest
+
+from tests.support.checkov import Report, checkov, split
 from tests.support.synth import iter_blocks, load_stack
-from tests.support.tools import require_tool
+
+pytestmark = pytest.mark.xdist_group("checkov")  # one worker runs the session's scans once
 
 SKIP = re.compile(r"checkov:skip=([A-Z0-9_]+):(.+)")
 
@@ -28,31 +31,13 @@ def inline_skips(stack: dict) -> dict[tuple[str, str], str]:  # type: ignore[typ
     return skips
 
 
-def run_checkov(path: Path) -> dict:  # type: ignore[type-arg]
-    checkov = require_tool("checkov", "UNDERLAY_CHECKOV")
-    result = subprocess.run(
-        [
-            checkov,
-            "--framework",
-            "terraform_json",
-            "--skip-download",
-            "--compact",
-            "-o",
-            "json",
-            "-f",
-            str(path),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    report: dict = json.loads(result.stdout)  # type: ignore[type-arg]
-    return report
+def run_checkov(path: Path) -> Report:
+    """checkov (terraform_json) on one file of its own: for the guard tests' broken copies."""
+    return split(checkov("terraform_json", "-f", str(path)), path)
 
 
-def test_prod_cluster_passes_checkov(synth_out: Path) -> None:
-    stack_file = synth_out / "stacks" / "prod-cluster" / "cdk.tf.json"
-    report = run_checkov(stack_file)
+def test_prod_cluster_passes_checkov(synth_out: Path, checkov_stacks: dict[str, Report]) -> None:
+    report = checkov_stacks["prod-cluster"]
     summary = report["summary"]
     assert summary["parsing_errors"] == 0, "checkov #7454: parse errors pass silently otherwise"
     assert summary["passed"] > 50, f"checkov ran too few checks to mean anything: {summary}"

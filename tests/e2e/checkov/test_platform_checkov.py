@@ -9,58 +9,24 @@ has it: its Kubernetes framework, on exactly the objects the stack creates (`und
 from __future__ import annotations
 
 import copy
-import json
-import subprocess
 from pathlib import Path
-from typing import Any
 
 import pytest
 from ruamel.yaml import YAML
 
 from tests.e2e.checkov.test_cluster_checkov import inline_skips
+from tests.support.checkov import Report, checkov, split
 from tests.support.rendered import ENVS, load_all
 from tests.support.synth import load_stack
-from tests.support.tools import require_tool
 
-
-def checkov(framework: str, *target: str) -> dict[str, Any]:
-    exe = require_tool("checkov", "UNDERLAY_CHECKOV")
-    result = subprocess.run(
-        [exe, "--framework", framework, "--skip-download", "--compact", "-o", "json", *target],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    return _merge(_documents(result.stdout), framework)
-
-
-def _documents(text: str) -> list[dict[str, Any]]:
-    """checkov prints one JSON document per ``-d`` folder (or a list of them)."""
-    decoder, docs, at = json.JSONDecoder(), [], 0
-    while at < len(text.rstrip()):
-        doc, end = decoder.raw_decode(text, at)
-        docs.extend(doc if isinstance(doc, list) else [doc])
-        at = end + (len(text[end:]) - len(text[end:].lstrip()))
-    return docs
-
-
-def _merge(docs: list[dict[str, Any]], framework: str) -> dict[str, Any]:
-    docs = [d for d in docs if d.get("check_type") == framework]
-    assert docs, "checkov produced no report"
-    results: dict[str, list[Any]] = {"passed_checks": [], "failed_checks": [], "skipped_checks": []}
-    summary = {"passed": 0, "failed": 0, "skipped": 0, "parsing_errors": 0}
-    for doc in docs:
-        for key in results:
-            results[key] += doc["results"].get(key, [])
-        for key in summary:
-            summary[key] += doc["summary"][key]
-    return {"results": results, "summary": summary}
+pytestmark = pytest.mark.xdist_group("checkov")  # one worker runs the session's scans once
 
 
 @pytest.mark.parametrize("env", ENVS)
-def test_platform_stack_passes_checkov(synth_out: Path, env: str) -> None:
-    stack_file = synth_out / "stacks" / f"{env}-platform" / "cdk.tf.json"
-    report = checkov("terraform_json", "-f", str(stack_file))
+def test_platform_stack_passes_checkov(
+    synth_out: Path, checkov_stacks: dict[str, Report], env: str
+) -> None:
+    report = checkov_stacks[f"{env}-platform"]
     summary = report["summary"]
     assert summary["parsing_errors"] == 0, "checkov #7454: parse errors pass silently otherwise"
     assert summary["failed"] == 0, report["results"]["failed_checks"]
@@ -74,13 +40,9 @@ def test_platform_stack_passes_checkov(synth_out: Path, env: str) -> None:
     assert inline_skips(load_stack(synth_out, f"{env}-platform")) == {}
 
 
-def _scan_manifests(folder: Path) -> dict[str, Any]:
-    return checkov("kubernetes", "-d", str(folder / "objects"), "-d", str(folder / "custom"))
-
-
 @pytest.mark.parametrize("env", ENVS)
-def test_rendered_manifests_pass_checkov(rendered: dict[str, Path], env: str) -> None:
-    report = _scan_manifests(rendered[env])
+def test_rendered_manifests_pass_checkov(checkov_manifests: dict[str, Report], env: str) -> None:
+    report = checkov_manifests[env]
     summary = report["summary"]
     assert summary["parsing_errors"] == 0
     assert summary["failed"] == 0, [
@@ -136,5 +98,7 @@ def test_checkov_guard_catches_a_regression(rendered: dict[str, Path], tmp_path:
     yaml = YAML(typ="safe", pure=True)
     with (tmp_path / "objects" / "all.yaml").open("w") as out:
         yaml.dump_all(docs, out)
-    failed = {c["check_id"] for c in _scan_manifests(tmp_path)["results"]["failed_checks"]}
+    report = split(checkov("kubernetes", "-d", str(tmp_path)), tmp_path)
+    assert report["summary"]["passed"] > 30, "the broken copy was scanned"
+    failed = {c["check_id"] for c in report["results"]["failed_checks"]}
     assert {"CKV_K8S_20", "CKV_K8S_22"} <= failed

@@ -6,8 +6,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.e2e.checkov.test_cluster_checkov import inline_skips, run_checkov
+from tests.support.checkov import Report
 from tests.support.synth import load_stack
+
+pytestmark = pytest.mark.xdist_group("checkov")  # one worker runs the session's scans once
 
 MAX_SKIPS = 3
 
@@ -28,8 +33,10 @@ def _failed(report: dict, stack: dict) -> set[tuple[str, str]]:  # type: ignore[
     return out
 
 
-def test_aks_prod_cluster_passes_checkov(synth_out: Path) -> None:
-    report = run_checkov(synth_out / "stacks" / "aks-prod-cluster" / "cdk.tf.json")
+def test_aks_prod_cluster_passes_checkov(
+    synth_out: Path, checkov_stacks: dict[str, Report]
+) -> None:
+    report = checkov_stacks["aks-prod-cluster"]
     summary = report["summary"]
     assert summary["parsing_errors"] == 0
     assert summary["passed"] > 50, f"checkov ran too few checks to mean anything: {summary}"
