@@ -4,11 +4,17 @@ A revision other than the working tree is checked out with ``git worktree add --
 temporary folder, and synthesized there by *its own* code (``python -m bootstrap.cli synth`` with
 that folder first on ``PYTHONPATH``), so a change to code, defaults or the versions table shows
 up exactly as it changes the JSON.
+
+A commit's normalized synth is cached in ``<repo>/.underlay/cache/synth/``, keyed by the commit
+and everything else that decides the output: the interpreter, every installed distribution and
+its version, the ``node`` on ``PATH``, and the ``UNDERLAY_*`` / ``CDKTF_*`` variables (the AWS
+endpoint, for one, is synthesized into the JSON). The working tree is never cached.
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import json
 import os
 import shutil
@@ -31,9 +37,11 @@ __all__ = [
     "git",
     "head_commit",
     "normalized",
+    "read_stacks",
     "repo_root",
     "stack_hash",
     "synth_dir",
+    "synth_revision",
     "synth_tree",
     "synth_trees",
 ]
@@ -41,6 +49,8 @@ __all__ = [
 # Every synth of a revision goes to <tree>/.underlay/synth/<run>: one depth below each tree, so
 # the relative paths in the JSON (state file, chart) have the same shape in every tree.
 SYNTH_SUBDIR = Path(".underlay") / "synth"
+CACHE_SUBDIR = Path(".underlay") / "cache" / "synth"
+CACHE_KEEP = 8  # newest cached synths kept; older ones are deleted when a new one is stored
 
 
 def git(root: Path, *args: str) -> str:
@@ -134,10 +144,61 @@ def synth_tree(
     if not tree.env_dir.is_dir():
         return {}
     with synth_dir(tree, envs, env) as out:
-        return {
-            stack.name: normalized(stack / "cdk.tf.json", tree.root)
-            for stack in sorted((out / "stacks").iterdir())
-        }
+        return read_stacks(out, tree.root)
+
+
+def read_stacks(out: Path, root: Path) -> dict[str, dict[str, Any]]:
+    """Stack name -> normalized JSON of a synth folder made from the tree at ``root``."""
+    return {
+        stack.name: normalized(stack / "cdk.tf.json", root)
+        for stack in sorted((out / "stacks").iterdir())
+    }
+
+
+def synth_revision(env_dir: Path, ref: str | None) -> dict[str, dict[str, Any]]:
+    """Every stack of ``ref`` (None: the working tree), normalized; a commit's from the cache
+    when the same commit was synthesized before with the same tools."""
+    if ref is None:
+        with checkout(env_dir, None) as tree:
+            return synth_tree(tree)
+    root = repo_root(env_dir)
+    try:
+        commit = git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
+    except DeliveryError:
+        raise DeliveryError(f"{ref!r} is not a commit of {root}") from None
+    rel = env_dir.resolve().relative_to(root).as_posix()
+    cache = root / CACHE_SUBDIR / f"{_cache_key(commit, rel)}.json"
+    try:
+        cached: dict[str, dict[str, Any]] = json.loads(cache.read_text(encoding="utf-8"))
+        if isinstance(cached, dict):
+            return cached
+    except (OSError, ValueError):
+        pass  # no cache entry, or a broken one: synthesize again
+    with checkout(env_dir, commit) as tree:
+        stacks = synth_tree(tree)
+    _store(cache, stacks)
+    return stacks
+
+
+def _cache_key(commit: str, env_rel: str) -> str:
+    tools = sorted(f"{d.metadata['Name']}=={d.version}" for d in importlib.metadata.distributions())
+    node = shutil.which("node")
+    variables = sorted(
+        f"{k}={v}" for k, v in os.environ.items() if k.startswith(("UNDERLAY_", "CDKTF_"))
+    )
+    parts = [commit, env_rel, sys.version, os.path.realpath(node or "-"), *tools, *variables]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
+
+
+def _store(cache: Path, stacks: dict[str, dict[str, Any]]) -> None:
+    """Write atomically (a reader never sees half a file), then keep the newest few."""
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    scratch = cache.with_name(f".{cache.name}.{os.getpid()}.tmp")
+    scratch.write_text(json.dumps(stacks, separators=(",", ":")), encoding="utf-8")
+    scratch.replace(cache)
+    entries = sorted(cache.parent.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in entries[CACHE_KEEP:]:
+        old.unlink(missing_ok=True)
 
 
 def synth_trees(
