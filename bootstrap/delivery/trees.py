@@ -21,6 +21,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -201,11 +202,16 @@ def _cache_key(commit: str, env_rel: str) -> str:
 def _store(cache: Path, stacks: dict[str, dict[str, Any]]) -> None:
     """Write atomically (a reader never sees half a file), then keep the newest few."""
     cache.parent.mkdir(parents=True, exist_ok=True)
-    scratch = cache.with_name(f".{cache.name}.{os.getpid()}.tmp")
+    scratch = cache.with_name(f".{cache.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     scratch.write_text(json.dumps(stacks, separators=(",", ":")), encoding="utf-8")
     scratch.replace(cache)
-    entries = sorted(cache.parent.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
-    for old in entries[CACHE_KEEP:]:
+    aged = []
+    for entry in cache.parent.glob("*.json"):
+        try:
+            aged.append((entry.stat().st_mtime, entry))
+        except FileNotFoundError:
+            continue  # pruned by a concurrent run
+    for _mtime, old in sorted(aged, reverse=True)[CACHE_KEEP:]:
         old.unlink(missing_ok=True)
 
 
