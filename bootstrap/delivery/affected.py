@@ -6,12 +6,14 @@ every environment that extends it, a change to code or the versions table reache
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from bootstrap.delivery.trees import checkout, synth_trees
+from bootstrap.delivery.trees import synth_revision
 
-__all__ = ["Affected", "affected"]
+__all__ = ["Affected", "affected", "compare"]
 
 
 @dataclass(frozen=True)
@@ -27,8 +29,16 @@ class Affected:
 
 
 def affected(env_dir: Path, base: str, head: str | None = None) -> Affected:
-    with checkout(env_dir, base) as base_tree, checkout(env_dir, head) as head_tree:
-        before, after = synth_trees([base_tree, head_tree])
+    """Base and head are synthesized at once (two processes; the base's worktree is made while
+    the head synthesizes), the base from the cache when that commit was synthesized before."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        before = pool.submit(synth_revision, env_dir, base)
+        after = synth_revision(env_dir, head)
+        return compare(before.result(), after)
+
+
+def compare(before: dict[str, dict[str, Any]], after: dict[str, dict[str, Any]]) -> Affected:
+    """Which stacks differ, from two normalized synths (stack name -> JSON)."""
     changed: dict[str, list[str]] = {}
     for stack in sorted(after):
         if before.get(stack) != after[stack]:

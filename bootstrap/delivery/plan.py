@@ -3,8 +3,16 @@
 The plan folder holds ``<stack>.tfplan``, ``<stack>.json`` (``terraform show -json``),
 ``plan.json`` (per stack: counts, the commit and the hash of the synthesized stack the plan was
 made from) and ``summary.md``. Platform stacks are planned only where their providers and the
-cluster are reachable (``UNDERLAY_PLAN_PLATFORM=1``); otherwise their section is the diff of the
-rendered objects and says Terraform did not plan them.
+cluster are reachable (``bootstrap/delivery/reach.py`` decides and says why not); otherwise
+their section is the diff of the rendered objects and says Terraform did not plan them.
+
+Where the time goes, and what runs at once (docs/performance.md, "Delivery benchmark"): one
+synth of the head (with ``--base``, of every environment, and the base synthesized beside it or
+read from the cache, so the affected set and the plans come from the same synth); then each
+stack's ``plan`` -> ``show -json`` chain on a small pool (one stack's ``show`` runs while the
+next stack plans), with ``init`` one at a time (a shared plugin cache is not safe for
+concurrent installs); the Python side (effective-config diff, manifest-repo change, rendered
+objects) runs beside Terraform from the start.
 """
 
 from __future__ import annotations
@@ -12,14 +20,17 @@ from __future__ import annotations
 import difflib
 import json
 import os
-from collections.abc import Iterator
+import threading
+from collections.abc import Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bootstrap.delivery.affected import Affected, affected
+from bootstrap.delivery.affected import Affected, compare
 from bootstrap.delivery.errors import DeliveryError
+from bootstrap.delivery.reach import decide, probe_api
 from bootstrap.delivery.summary import (
     EnvReport,
     ResourceChange,
@@ -32,22 +43,24 @@ from bootstrap.delivery.trees import (
     checkout,
     head_commit,
     normalized,
+    read_stacks,
     stack_hash,
     synth_dir,
+    synth_revision,
 )
 
-__all__ = ["PLAN_FILE", "PlanResult", "plan", "plan_platform_enabled", "terraform_for"]
+__all__ = ["PLAN_FILE", "PlanResult", "not_planned_note", "plan", "terraform_for"]
 
 PLAN_FILE = "plan.json"
-PLATFORM_ENV = "UNDERLAY_PLAN_PLATFORM"
-NOT_PLANNED = (
-    "The kubernetes/helm providers or the cluster are not reachable here; below is the diff of "
-    "the rendered objects (`underlay render`, base vs head)."
-)
+TERRAFORM_WORKERS = max(2, min(4, os.cpu_count() or 2))
 
 
-def plan_platform_enabled() -> bool:
-    return os.environ.get(PLATFORM_ENV) == "1"
+def not_planned_note(reason: str) -> str:
+    """What a platform section says after "Terraform did not plan this stack."."""
+    return (
+        f"Not reachable from here: {reason}. Below is the diff of the rendered objects "
+        "(`underlay render`, base vs head)."
+    )
 
 
 @dataclass(frozen=True)
@@ -57,35 +70,68 @@ class PlanResult:
     summary: str
 
 
-def terraform_for(workdir: Path, root: Path) -> Any:
+def terraform_for(workdir: Path, root: Path, env: Mapping[str, str] | None = None) -> Any:
     from stacks.terraform_runner import Terraform, terraform_environment
 
-    return Terraform(workdir, terraform_environment(config_dir=root / ".underlay"))
+    return Terraform(workdir, env or terraform_environment(config_dir=root / ".underlay"))
 
 
 def plan(env_dir: Path, envs: list[str], out: Path, base: str | None = None) -> PlanResult:
     """Plan ``envs`` (or, with ``base``, the affected ones) into ``out``."""
+    from stacks.terraform_runner import terraform_environment
+
     if not envs and base is None:
         raise DeliveryError("name environments to plan, or pass --base REF for the affected ones")
     out = out.resolve()
-    with checkout(env_dir, None) as head, _maybe(env_dir, base) as base_tree:
-        changed: Affected | None = affected(env_dir, base) if base else None
-        names = list(envs) or (changed.envs if changed else [])
-        missing = [n for n in names if not (head.env_dir / f"{n}.yaml").is_file()]
+    with (
+        checkout(env_dir, None) as head,
+        _maybe(env_dir, base) as base_tree,
+        ThreadPoolExecutor(max_workers=TERRAFORM_WORKERS) as tf_pool,
+        ThreadPoolExecutor(max_workers=2) as py_pool,
+    ):
+        missing = [n for n in envs if not (head.env_dir / f"{n}.yaml").is_file()]
         if missing:
             raise DeliveryError(f"{head.env_dir}: no environment {', '.join(missing)}")
+        before = py_pool.submit(synth_revision, env_dir, base) if base else None
+        parts = {n: py_pool.submit(_env_parts, n, head, base_tree) for n in envs}
         out.mkdir(parents=True, exist_ok=True)
         for stale in [*out.glob("*.tfplan"), *out.glob("*.json"), out / "summary.md"]:
             stale.unlink(missing_ok=True)
         record: dict[str, Any] = {"commit": head_commit(head.root), "base": base, "envs": {}}
         reports = []
-        if names:
-            with synth_dir(head, names) as synthesized:
-                for name in names:
-                    stacks_only = changed.stacks.get(name) if changed else None
-                    report, entry = _plan_env(name, head, base_tree, synthesized, out, stacks_only)
-                    reports.append(report)
-                    record["envs"][name] = entry
+        # With --base every environment is synthesized (the affected set needs them all).
+        with synth_dir(head, None if base else list(envs)) as synthesized:
+            changed: Affected | None = None
+            if before is not None:
+                changed = compare(before.result(), read_stacks(synthesized, head.root))
+            names = list(envs) or (changed.envs if changed else [])
+            for n in names:
+                if n not in parts:
+                    parts[n] = py_pool.submit(_env_parts, n, head, base_tree)
+            run = _Run(
+                head, out, synthesized, terraform_environment(config_dir=head.root / ".underlay")
+            )
+            jobs = {
+                name: _submit_env(
+                    run, tf_pool, name, changed.stacks.get(name) if changed else None, parts[name]
+                )
+                for name in names
+            }
+            for name in names:
+                stack_jobs = jobs[name]
+                config_diff, manifest_change, _render = parts[name].result()
+                results = [job.result() for job in stack_jobs]
+                reports.append(
+                    EnvReport(
+                        name,
+                        tuple(report for report, _entry in results),
+                        config_diff=tuple(config_diff),
+                        manifest_change=tuple(manifest_change),
+                    )
+                )
+                record["envs"][name] = {
+                    "stacks": {report.stack: entry for report, entry in results}
+                }
         title = f"underlay plan ({'vs ' + base if base else 'named environments'})"
         summary = build_summary(reports, title=title)
         (out / PLAN_FILE).write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
@@ -102,53 +148,86 @@ def _maybe(env_dir: Path, ref: str | None) -> Iterator[Tree | None]:
         yield tree
 
 
-def _plan_env(
+EnvParts = tuple[list[str], list[str], str]
+
+
+def _env_parts(name: str, head: Tree, base: Tree | None) -> EnvParts:
+    """The Python side of an environment's section: config diff, manifest change, render diff."""
+    return (
+        _config_diff(name, head, base),
+        _manifest_change(name, head, base),
+        _render_diff(name, head, base),
+    )
+
+
+@dataclass(frozen=True)
+class _Run:
+    """What every stack job of one ``plan`` shares."""
+
+    head: Tree
+    out: Path
+    synthesized: Path
+    tf_env: Mapping[str, str]
+    init_lock: threading.Lock = field(default_factory=threading.Lock)
+    initialized: set[Path] = field(default_factory=set)
+
+    def terraform(self, stack: str) -> Any:
+        """Terraform in ``stack``'s synth folder, initialized once (inits run one at a time)."""
+        tf = terraform_for(self.synthesized / "stacks" / stack, self.head.root, self.tf_env)
+        with self.init_lock:
+            if tf.workdir not in self.initialized:
+                tf.init()
+                self.initialized.add(tf.workdir)
+        return tf
+
+
+StackResult = tuple[StackReport, dict[str, Any]]
+
+
+def _submit_env(
+    run: _Run,
+    pool: ThreadPoolExecutor,
     name: str,
-    head: Tree,
-    base: Tree | None,
-    synthesized: Path,
-    out: Path,
     only: list[str] | None,
-) -> tuple[EnvReport, dict[str, Any]]:
-    stacks: list[StackReport] = []
-    entry: dict[str, Any] = {"stacks": {}}
+    parts: Future[EnvParts],
+) -> list[Future[StackResult]]:
+    jobs = []
     for kind in ("cluster", "platform"):
         stack = f"{name}-{kind}"
         if only is not None and stack not in only:
             continue
-        folder = synthesized / "stacks" / stack
-        digest = stack_hash(normalized(folder / "cdk.tf.json", head.root))
-        if kind == "platform" and not plan_platform_enabled():
-            diff = _render_diff(name, head, base)
-            stacks.append(StackReport(stack, planned=False, note=NOT_PLANNED, render_diff=diff))
-            entry["stacks"][stack] = {"planned": False, "synth_hash": digest}
-            continue
-        tf = terraform_for(folder, head.root)
-        tf.init()
-        plan_file = out / f"{stack}.tfplan"
-        tf.run("plan", "-input=false", "-no-color", f"-out={plan_file}")
-        shown = tf.run("show", "-json", str(plan_file)).stdout
-        (out / f"{stack}.json").write_text(shown, encoding="utf-8")
-        changes = tuple(_changes(json.loads(shown)))
-        report = StackReport(stack, planned=True, changes=changes)
-        stacks.append(report)
-        entry["stacks"][stack] = {
-            "planned": True,
-            "synth_hash": digest,
-            "plan_file": plan_file.name,
-            "counts": {
-                k: report.counts().get(k, 0) for k in ("create", "update", "replace", "delete")
-            },
-        }
-    return (
-        EnvReport(
-            name,
-            tuple(stacks),
-            config_diff=tuple(_config_diff(name, head, base)),
-            manifest_change=tuple(_manifest_change(name, head, base)),
-        ),
-        entry,
+        digest = stack_hash(
+            normalized(run.synthesized / "stacks" / stack / "cdk.tf.json", run.head.root)
+        )
+        job = _platform_job if kind == "platform" else _plan_stack
+        jobs.append(pool.submit(job, run, stack, digest, parts))
+    return jobs
+
+
+def _platform_job(run: _Run, stack: str, digest: str, parts: Future[EnvParts]) -> StackResult:
+    cluster = stack.removesuffix("-platform") + "-cluster"
+    reach = decide(stack, run.tf_env, lambda: run.terraform(cluster).outputs(), probe_api)
+    if reach.planned:
+        return _plan_stack(run, stack, digest, parts)
+    report = StackReport(
+        stack, planned=False, note=not_planned_note(reach.reason), render_diff=parts.result()[2]
     )
+    return report, {"planned": False, "synth_hash": digest, "reason": reach.reason}
+
+
+def _plan_stack(run: _Run, stack: str, digest: str, _parts: Future[EnvParts]) -> StackResult:
+    tf = run.terraform(stack)
+    plan_file = run.out / f"{stack}.tfplan"
+    tf.run("plan", "-input=false", "-no-color", f"-out={plan_file}")
+    shown = tf.run("show", "-json", str(plan_file)).stdout
+    (run.out / f"{stack}.json").write_text(shown, encoding="utf-8")
+    report = StackReport(stack, planned=True, changes=tuple(_changes(json.loads(shown))))
+    return report, {
+        "planned": True,
+        "synth_hash": digest,
+        "plan_file": plan_file.name,
+        "counts": {k: report.counts().get(k, 0) for k in ("create", "update", "replace", "delete")},
+    }
 
 
 def _changes(shown: dict[str, Any]) -> list[ResourceChange]:

@@ -67,3 +67,26 @@ def test_hundreds_of_envs_cut_whole_environments_and_name_them() -> None:
     text = build_summary(reports, title="many")
     assert len(text) < LIMIT
     assert "environment(s) entirely" in text
+
+
+def test_platform_planned_reads_as_counts_and_not_planned_reads_as_such() -> None:
+    from bootstrap.delivery.plan import not_planned_note
+
+    ns = ResourceChange("kubernetes_namespace_v1.ns_team_a", "kubernetes_namespace_v1", "create")
+    planned = EnvReport("a", (StackReport("a-platform", planned=True, changes=(ns,)),))
+    text = build_summary([planned], title="t")
+    assert "- `a-platform`: 1 to create, 0 to update, 0 to replace, 0 to delete" in text
+    assert "did not plan" not in text
+    assert "rendered objects" not in text
+
+    reason = "the provider mirror /m has no hashicorp/kubernetes or hashicorp/helm provider"
+    skipped = StackReport(
+        "a-platform", planned=False, note=not_planned_note(reason), render_diff="+kind: Namespace"
+    )
+    text = build_summary([EnvReport("a", (skipped,))], title="t")
+    assert (
+        "- `a-platform`: **Terraform did not plan this stack.** Not reachable from here: "
+        f"{reason}. Below is the diff of the rendered objects" in text
+    )
+    assert "a-platform: rendered objects, base vs head" in text
+    assert "+kind: Namespace" in text

@@ -77,6 +77,11 @@ def test_plan_apply_change_and_refusals(
     first = ok(underlay(project, env, "plan", "review", "--out", "p0"))
     assert "review-cluster" in first
     assert "Terraform did not plan this stack" in first  # review-platform, no cluster here
+    platform = json.loads((project / "p0" / "plan.json").read_text())["envs"]["review"]["stacks"][
+        "review-platform"
+    ]
+    assert platform["planned"] is False
+    assert f"Not reachable from here: {platform['reason']}." in first  # the why, in one place
     applied = ok(underlay(project, env, "apply", "review", "--plan", "p0"))
     assert "applied review-cluster" in applied
     assert _node_group(moto)["scalingConfig"] == {"minSize": 1, "maxSize": 2, "desiredSize": 1}
