@@ -1,9 +1,13 @@
 """Run git: bounded in time, without prompts, authenticated by :mod:`.auth`, errors redacted.
 
-Every git process underlay starts goes through :func:`run_git` (or :func:`popen_git` for a
-streamed output): a stalling server is cut off by curl's low-speed limit and SSH keep-alives,
-and in any case by a hard wall-clock bound; git's own reason ("Host key verification failed",
-"Authentication failed", …) is kept in the one-line error, with every secret redacted.
+This is the only module that starts a git process (``tests/bootstrap/test_one_git_layer.py``
+enforces it): remote operations (with a :class:`GitRunner` for that remote and its auth) and
+local ones on a work tree or bare repository (a runner without a remote) alike go through
+:meth:`GitRunner.run` (or :meth:`GitRunner.popen` for a streamed output). A stalling server is
+cut off by curl's low-speed limit and SSH keep-alives, and in any case by a hard wall-clock
+bound; git's own reason ("Host key verification failed", "Authentication failed", …) is kept in
+the one-line error, with every secret redacted. git's output is read as UTF-8 with undecodable
+bytes replaced: a hostile repository's file or ref names are text to show, never a crash.
 """
 
 from __future__ import annotations
@@ -100,18 +104,31 @@ class GitRunner:
         return ["git", *configs, *args]
 
     def run(
-        self, args: Sequence[str], *, what: str, cwd: Path | None = None, check: bool = True
+        self,
+        args: Sequence[str],
+        *,
+        what: str,
+        cwd: Path | None = None,
+        check: bool = True,
+        input: str | None = None,
     ) -> subprocess.CompletedProcess[str]:
-        """Run git; with ``check`` a non-zero exit raises a one-line, redacted error."""
+        """Run git; with ``check`` a non-zero exit raises a one-line, redacted error.
+
+        ``cwd`` is the work tree or git dir to run in; ``input`` is fed on stdin (else stdin is
+        empty, so nothing ever waits for a terminal).
+        """
+        _check_cwd(cwd, what)
         try:
             done = subprocess.run(
                 self.argv(args),
                 cwd=cwd,
                 env=self.environment(),
                 capture_output=True,
-                text=True,
+                encoding="utf-8",
+                errors="replace",
                 check=False,
-                stdin=subprocess.DEVNULL,
+                input=input,
+                stdin=None if input is not None else subprocess.DEVNULL,
                 timeout=self.timeout,
             )
         except FileNotFoundError:
@@ -131,6 +148,7 @@ class GitRunner:
         self, args: Sequence[str], *, cwd: Path | None, stderr: IO[bytes]
     ) -> subprocess.Popen[bytes]:
         """A streamed git (stdout piped); the caller bounds and checks it."""
+        _check_cwd(cwd, "git")
         try:
             return subprocess.Popen(
                 self.argv(args),
@@ -142,3 +160,10 @@ class GitRunner:
             )
         except FileNotFoundError:
             raise GitRuntimeError("git is not installed or not on PATH") from None
+
+
+def _check_cwd(cwd: Path | None, what: str) -> None:
+    # subprocess reports a missing cwd as FileNotFoundError, which would read as "git is not
+    # installed": say what is missing instead.
+    if cwd is not None and not Path(cwd).is_dir():
+        raise GitRuntimeError(f"{what}: no such directory {cwd}")
