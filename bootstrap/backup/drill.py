@@ -20,9 +20,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from bootstrap.backup.catalog import load_catalog
 from bootstrap.backup.errors import BackupFailed, BackupInputError, IntegrityError
 from bootstrap.backup.manifest import dump_json
-from bootstrap.backup.redact import redact_text
 from bootstrap.backup.targets.base import Storage
 from bootstrap.backup.verify import fetch_verified
+from bootstrap.git.redact import redact
 
 __all__ = ["LAST_DRILL_KEY", "DrillRecord", "drill_key", "read_last_drill", "run_drill"]
 
@@ -63,7 +63,7 @@ def run_drill(storage: Storage, *, work_dir: Path | None = None) -> DrillRecord:
             )
         except (BackupFailed, BackupInputError) as exc:
             result = DrillRecord(
-                at=at, ok=False, backup_id=backup_id, error=redact_text(str(exc))[:2000]
+                at=at, ok=False, backup_id=backup_id, error=redact(str(exc))[:2000]
             )
             _record(storage, result)
             raise
