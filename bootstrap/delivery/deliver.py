@@ -48,7 +48,9 @@ class Decision:
 def record_apply(root: Path, commit: str, env: str) -> None:
     """Append ``applied <env> <time>`` to the commit's note (push the notes ref from CI)."""
     stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    who = GitRunner().run(["config", "--get", "user.email"], what="", cwd=root, check=False)
+    who = GitRunner().run(
+        ["config", "--get", "user.email"], what="git config --get user.email", cwd=root, check=False
+    )
     # A CI checkout often has no identity; the note then says underlay wrote it.
     ident = (
         []
@@ -84,7 +86,10 @@ def fetch_records(root: Path, remote: str) -> None:
 def applied_envs(root: Path, commit: str) -> set[str]:
     """Environments with a recorded successful apply of ``commit``."""
     result = GitRunner().run(
-        ["notes", f"--ref={NOTES_REF}", "show", commit], what="", cwd=root, check=False
+        ["notes", f"--ref={NOTES_REF}", "show", commit],
+        what=f"git notes show {commit}",
+        cwd=root,
+        check=False,
     )
     if result.returncode != 0:
         return set()

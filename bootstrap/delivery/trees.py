@@ -92,7 +92,10 @@ def checkout(env_dir: Path, ref: str | None) -> Iterator[Tree]:
         yield Tree(where, where / rel, f"{ref} ({commit[:12]})")
     finally:
         GitRunner().run(
-            ["worktree", "remove", "--force", str(where)], what="", cwd=root, check=False
+            ["worktree", "remove", "--force", str(where)],
+            what=f"git worktree remove {where}",
+            cwd=root,
+            check=False,
         )
         shutil.rmtree(parent, ignore_errors=True)
 
