@@ -1,6 +1,6 @@
 """Run git: bounded in time, without prompts, authenticated by :mod:`.auth`, errors redacted.
 
-This is the only module that starts a git process (``tests/bootstrap/test_one_git_layer.py``
+This is the only module that starts a git process (``tests/bootstrap/git/test_one_layer.py``
 enforces it): remote operations (with a :class:`GitRunner` for that remote and its auth) and
 local ones on a work tree or bare repository (a runner without a remote) alike go through
 :meth:`GitRunner.run` (or :meth:`GitRunner.popen` for a streamed output). A stalling server is
