@@ -118,7 +118,7 @@ class GitClient:
         refs = [f"refs/heads/{b}" for b in branches]
         done = self.runner().run(
             ["ls-remote", "--heads", self.remote.url, *refs],
-            what="ls-remote",
+            what=f"cannot read {self.remote.shown}",
             cwd=repo,
             check=False,
         )
