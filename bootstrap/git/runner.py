@@ -12,7 +12,9 @@ bytes replaced: a hostile repository's file or ref names are text to show, never
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -24,7 +26,7 @@ from bootstrap.git.errors import GitAuthError, GitRuntimeError, GitTimeoutError
 from bootstrap.git.redact import redact
 from bootstrap.git.urls import RepoUrl
 
-__all__ = ["AUTH_MARKERS", "GitRunner", "failure", "timeout_from_env"]
+__all__ = ["AUTH_MARKERS", "GitRunner", "failure", "stop", "timeout_from_env"]
 
 DEFAULT_TIMEOUT = 600.0  # wall clock of one git process (a big mirror clone fits comfortably)
 LOW_SPEED_LIMIT = 1000  # bytes/s ...
@@ -134,20 +136,25 @@ class GitRunner:
         except FileNotFoundError:
             raise GitRuntimeError("git is not installed or not on PATH") from None
         except subprocess.TimeoutExpired:
-            raise GitTimeoutError(
-                self.redact(
-                    f"{what}: no answer within {self.timeout:g}s; stopped git "
-                    "(set UNDERLAY_GIT_TIMEOUT to allow longer)"
-                )
-            ) from None
+            raise self.timed_out(what) from None
         if check and done.returncode != 0:
             raise failure(what, done.stderr, *self.secrets(), code=done.returncode)
         return done
 
+    def timed_out(self, what: str) -> GitTimeoutError:
+        """The one-line error for a git stopped at this runner's bound."""
+        return GitTimeoutError(
+            self.redact(
+                f"{what}: no answer within {self.timeout:g}s; stopped git "
+                "(set UNDERLAY_GIT_TIMEOUT to allow longer)"
+            )
+        )
+
     def popen(
         self, args: Sequence[str], *, cwd: Path | None, stderr: IO[bytes]
     ) -> subprocess.Popen[bytes]:
-        """A streamed git (stdout piped); the caller bounds and checks it."""
+        """A streamed git (stdout piped), in its own process group; the caller bounds it (by
+        :attr:`timeout`, then :func:`stop` and :meth:`timed_out`) and checks it."""
         _check_cwd(cwd, "git")
         try:
             return subprocess.Popen(
@@ -157,9 +164,18 @@ class GitRunner:
                 stdout=subprocess.PIPE,
                 stderr=stderr,
                 stdin=subprocess.DEVNULL,
+                # git's helpers (pack-objects, ssh) hold the same stdout: stopping git alone
+                # would leave them writing, and the reader waiting for the end of the stream
+                start_new_session=True,
             )
         except FileNotFoundError:
             raise GitRuntimeError("git is not installed or not on PATH") from None
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """Kill a :meth:`GitRunner.popen` git and every helper it started."""
+    with contextlib.suppress(ProcessLookupError):  # already gone
+        os.killpg(process.pid, signal.SIGKILL)
 
 
 def _check_cwd(cwd: Path | None, what: str) -> None:
