@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +18,7 @@ from bootstrap.backup.errors import BackupInputError, IntegrityError, RepoError
 from bootstrap.git.auth import Auth
 from bootstrap.git.errors import GitInputError, GitRuntimeError
 from bootstrap.git.redact import redact
-from bootstrap.git.runner import GitRunner
+from bootstrap.git.runner import GitRunner, stop
 from bootstrap.git.urls import RepoUrl, parse_repo_url
 
 __all__ = [
@@ -152,19 +153,34 @@ def create_bundle(git_dir: Path, dest: Path) -> BundleFile:
     """``git bundle create - --all`` streamed to ``dest`` and hashed in the same pass."""
     digest = hashlib.sha256()
     size = 0
+    runner = _runner()
+    stopped = threading.Event()
     # stderr goes to a file, not a pipe: a chatty git can never block on a full stderr pipe.
     with dest.open("wb") as out, tempfile.TemporaryFile() as errors:
-        with _runner().popen(
+        with runner.popen(
             ["bundle", "create", "--quiet", "-", "--all"], cwd=git_dir, stderr=errors
         ) as proc:
-            assert proc.stdout is not None
-            while chunk := proc.stdout.read(_CHUNK):
-                digest.update(chunk)
-                out.write(chunk)
-                size += len(chunk)
+
+            def at_bound() -> None:
+                stopped.set()
+                stop(proc)
+
+            # the runner's wall-clock bound, as for every other git process
+            bound = threading.Timer(runner.timeout, at_bound)
+            bound.start()
+            try:
+                assert proc.stdout is not None
+                while chunk := proc.stdout.read(_CHUNK):
+                    digest.update(chunk)
+                    out.write(chunk)
+                    size += len(chunk)
+            finally:
+                bound.cancel()
         code = proc.returncode
         errors.seek(0)
         stderr = errors.read().decode(errors="replace")
+    if stopped.is_set():
+        raise RepoError(str(runner.timed_out("git bundle create failed")))
     if code != 0:
         lines = [line for line in stderr.splitlines() if line.strip()]
         raise RepoError(

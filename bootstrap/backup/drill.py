@@ -25,10 +25,10 @@ from bootstrap.backup.errors import (
     SignatureRefused,
 )
 from bootstrap.backup.manifest import dump_json
-from bootstrap.backup.redact import redact_text
 from bootstrap.backup.signing import Signer
 from bootstrap.backup.targets.base import Storage
 from bootstrap.backup.verify import fetch_verified
+from bootstrap.git.redact import redact
 
 __all__ = ["LAST_DRILL_KEY", "DrillRecord", "drill_key", "read_last_drill", "run_drill"]
 
@@ -76,7 +76,7 @@ def run_drill(
             )
         except (BackupFailed, BackupInputError, SignatureRefused) as exc:
             result = DrillRecord(
-                at=at, ok=False, backup_id=backup_id, error=redact_text(str(exc))[:2000]
+                at=at, ok=False, backup_id=backup_id, error=redact(str(exc))[:2000]
             )
             _record(storage, result)
             raise

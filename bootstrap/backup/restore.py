@@ -18,11 +18,11 @@ from bootstrap.backup.bundle import local_refs, remote_refs, remote_url, run_git
 from bootstrap.backup.catalog import load_catalog
 from bootstrap.backup.errors import BackupInputError, IntegrityError, RestoreRefused
 from bootstrap.backup.manifest import Manifest
-from bootstrap.backup.redact import redact_url
 from bootstrap.backup.signing import Signer
 from bootstrap.backup.targets.base import Storage
 from bootstrap.backup.verify import fetch_verified, signature_summary
 from bootstrap.git.auth import Auth
+from bootstrap.git.redact import redact_url
 from bootstrap.git.urls import is_scp_like
 
 __all__ = ["is_remote", "restore_backup"]

@@ -31,11 +31,11 @@ from bootstrap.backup.bundle import (
 from bootstrap.backup.catalog import BackupRecord, Catalog, load_catalog
 from bootstrap.backup.errors import BackupInputError, IntegrityError, RepoError, StorageError
 from bootstrap.backup.manifest import BundleInfo, LastSuccess, Manifest, dump_json, tool_version
-from bootstrap.backup.redact import redact_url
 from bootstrap.backup.retention import RetentionPlan, RetentionPolicy, plan_retention
 from bootstrap.backup.signing import Signer, sign_manifest
 from bootstrap.backup.targets.base import Storage
 from bootstrap.git.auth import Auth
+from bootstrap.git.redact import redact_url
 
 __all__ = ["OnUnchanged", "RunOptions", "apply_retention", "run_backup"]
 

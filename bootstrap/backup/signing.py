@@ -49,7 +49,7 @@ from typing import Any, Literal, Protocol
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bootstrap.backup.errors import BackupInputError, SignatureRefused, SigningError
-from bootstrap.backup.redact import redact_text
+from bootstrap.git.redact import redact
 from stacks.config.signing import AZURE_KEY_URL, KMS_KEY
 
 __all__ = [
@@ -257,7 +257,7 @@ def _kms_errors(operation: str, key: str) -> Iterator[None]:
 
 
 def _one_line(what: str, key: str, exc: BaseException) -> str:
-    text = redact_text(str(exc)).strip()
+    text = redact(str(exc)).strip()
     detail = text.splitlines()[0] if text else type(exc).__name__
     return f"{what} failed for {key}: {detail}"
 

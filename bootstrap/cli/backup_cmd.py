@@ -53,9 +53,9 @@ def _summarised(summary: dict[str, Any]) -> Iterator[None]:
     try:
         yield
     except UnderlayError as exc:
-        from bootstrap.backup.redact import redact_text
+        from bootstrap.git.redact import redact
 
-        summary.update(ok=False, error=redact_text(str(exc)), exit_code=exc.exit_code)
+        summary.update(ok=False, error=redact(str(exc)), exit_code=exc.exit_code)
         _emit(summary)
         raise
 
@@ -167,7 +167,7 @@ def run_cmd(
     **auth_flags: Any,
 ) -> None:
     """Mirror-clone REPO, bundle it, upload it to TARGET, write its manifest, then prune."""
-    from bootstrap.backup.redact import redact_url
+    from bootstrap.git.redact import redact_url
 
     summary: dict[str, Any] = {"command": "backup run", "repo": redact_url(repo), "ok": False}
     with _summarised(summary):
@@ -322,7 +322,7 @@ def restore(
     **auth_flags: Any,
 ) -> None:
     """Restore a verified backup from TARGET into an empty remote or a local directory."""
-    from bootstrap.backup.redact import redact_url
+    from bootstrap.git.redact import redact_url
 
     summary: dict[str, Any] = {
         "command": "restore",

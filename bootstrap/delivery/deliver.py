@@ -13,7 +13,6 @@ The record of successful applies is a git note on the applied commit, under
 from __future__ import annotations
 
 import fnmatch
-import subprocess
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,6 +20,7 @@ from typing import Literal
 
 from bootstrap.delivery.errors import DeliveryError
 from bootstrap.delivery.trees import git, repo_root
+from bootstrap.git.runner import GitRunner
 
 __all__ = [
     "NOTES_REF",
@@ -48,8 +48,8 @@ class Decision:
 def record_apply(root: Path, commit: str, env: str) -> None:
     """Append ``applied <env> <time>`` to the commit's note (push the notes ref from CI)."""
     stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    who = subprocess.run(
-        ["git", "-C", str(root), "config", "--get", "user.email"], capture_output=True, check=False
+    who = GitRunner().run(
+        ["config", "--get", "user.email"], what="git config --get user.email", cwd=root, check=False
     )
     # A CI checkout often has no identity; the note then says underlay wrote it.
     ident = (
@@ -85,10 +85,10 @@ def fetch_records(root: Path, remote: str) -> None:
 
 def applied_envs(root: Path, commit: str) -> set[str]:
     """Environments with a recorded successful apply of ``commit``."""
-    result = subprocess.run(
-        ["git", "-C", str(root), "notes", f"--ref={NOTES_REF}", "show", commit],
-        capture_output=True,
-        text=True,
+    result = GitRunner().run(
+        ["notes", f"--ref={NOTES_REF}", "show", commit],
+        what=f"git notes show {commit}",
+        cwd=root,
         check=False,
     )
     if result.returncode != 0:

@@ -30,6 +30,8 @@ from pathlib import Path
 from typing import Any
 
 from bootstrap.delivery.errors import DeliveryError
+from bootstrap.git.errors import GitRuntimeError
+from bootstrap.git.runner import GitRunner
 
 __all__ = [
     "SYNTH_SUBDIR",
@@ -55,13 +57,13 @@ CACHE_KEEP = 8  # newest cached synths kept; older ones are deleted when a new o
 
 
 def git(root: Path, *args: str) -> str:
-    result = subprocess.run(
-        ["git", "-C", str(root), *args], capture_output=True, text=True, check=False
-    )
-    if result.returncode != 0:
-        last = (result.stderr.strip().splitlines() or ["failed"])[-1]
-        raise DeliveryError(f"git {' '.join(args)} in {root}: {last}")
-    return result.stdout.strip()
+    """git in this repository through the one git layer (bounded, redacted); its output,
+    stripped. A failure is a DeliveryError naming the command and git's reason."""
+    try:
+        done = GitRunner().run(args, what=f"git {' '.join(args)} in {root}", cwd=root)
+    except GitRuntimeError as exc:
+        raise DeliveryError(str(exc)) from None
+    return done.stdout.strip()
 
 
 def head_commit(root: Path) -> str:
@@ -100,9 +102,10 @@ def checkout(env_dir: Path, ref: str | None) -> Iterator[Tree]:
     try:
         yield Tree(where, where / rel, f"{ref} ({commit[:12]})")
     finally:
-        subprocess.run(
-            ["git", "-C", str(root), "worktree", "remove", "--force", str(where)],
-            capture_output=True,
+        GitRunner().run(
+            ["worktree", "remove", "--force", str(where)],
+            what=f"git worktree remove {where}",
+            cwd=root,
             check=False,
         )
         shutil.rmtree(parent, ignore_errors=True)

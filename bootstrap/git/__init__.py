@@ -1,5 +1,6 @@
 """The one git layer of ``bootstrap/``: URL parsing, redaction, auth, and the git runner.
 
-gitops (``bootstrap.gitops``) and backups (``bootstrap.backup``) both reach git only through
-this package, so a credential is handled, bounded and redacted the same way everywhere.
+gitops (``bootstrap.gitops``), backups (``bootstrap.backup``) and delivery
+(``bootstrap.delivery``) reach git only through this package, and only :mod:`.runner` starts a
+git process, so a credential is handled, bounded and redacted the same way everywhere.
 """

@@ -1,8 +1,9 @@
-"""A thin git client over GitPython: clone into a scratch dir, commit, push with retry.
+"""A thin git client: fetch into a scratch repository, commit, push with retry.
 
-Every operation works in a throw-away clone, so a failure anywhere leaves nothing behind but
-the remote as it was. Auth, URL parsing, bounds, error
-mapping and redaction come from the one git layer, :mod:`bootstrap.git` (shared with backups).
+Every operation works in a throw-away repository, so a failure anywhere leaves nothing behind but
+the remote as it was. Every git process (remote or local, in the scratch work tree) runs through
+the one git layer, :mod:`bootstrap.git` (shared with backups and delivery): its runner spawns
+git with the auth, bounds, error mapping and redaction all in one place.
 """
 
 from __future__ import annotations
@@ -17,17 +18,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-import git
-
 from bootstrap.git.auth import Auth
-from bootstrap.git.runner import GitRunner, failure, timeout_from_env
+from bootstrap.git.runner import GitRunner, failure
 from bootstrap.git.urls import RepoUrl
 from bootstrap.gitops.errors import GitOpsRuntimeError, PushRejectedError
 
-__all__ = ["Auth", "GitClient", "Outcome", "Workspace"]
+__all__ = ["GitClient", "Outcome", "Workspace"]
 
 
-COMMAND_TIMEOUT = timeout_from_env()
 _RETRYABLE = (
     "non-fast-forward",
     "fetch first",
@@ -54,23 +52,22 @@ class Outcome:
 class Workspace:
     """A scratch clone checked out at a branch tip (or empty, for a branch not yet born)."""
 
-    def __init__(self, repo: git.Repo, tip: str | None) -> None:
-        self.repo = repo
+    def __init__(self, root: Path, tip: str | None, runner: GitRunner) -> None:
+        self.root = root
         self.tip = tip
-        self.root = Path(repo.working_tree_dir or ".")
+        self._runner = runner
 
     def git(self, *args: str) -> str:
-        return str(self.repo.git.execute(["git", *args], kill_after_timeout=timeout_from_env()))
+        """git's output (one trailing newline dropped); a failure raises a one-line error."""
+        done = self._runner.run(args, what=f"git {args[0] if args else ''}", cwd=self.root)
+        return done.stdout.removesuffix("\n")
 
-    def try_git(self, *args: str) -> tuple[int, str, str]:
-        """Run git without raising; (status, stdout, stderr)."""
-        status, out, err = self.repo.git.execute(
-            ["git", *args],
-            with_extended_output=True,
-            with_exceptions=False,
-            kill_after_timeout=timeout_from_env(),
+    def try_git(self, *args: str, input: str | None = None) -> tuple[int, str, str]:
+        """Run git without raising on its exit status; (status, stdout, stderr)."""
+        done = self._runner.run(
+            args, what=f"git {args[0] if args else ''}", cwd=self.root, check=False, input=input
         )
-        return int(status), str(out), str(err)
+        return done.returncode, done.stdout.removesuffix("\n"), done.stderr.removesuffix("\n")
 
 
 class GitClient:
@@ -95,15 +92,19 @@ class GitClient:
 
     # -- environment and errors -------------------------------------------------------------
 
+    def runner(self) -> GitRunner:
+        """The one git runner, for this remote and auth (bounds read from the environment now)."""
+        return GitRunner(self.remote, self.auth)
+
     def environment(self) -> dict[str, str]:
         """Variables for every git process: no prompts, SSH key or agent, token helper, bounds."""
-        return GitRunner(self.remote, self.auth).overrides()
+        return self.runner().overrides()
 
     def secrets(self) -> tuple[str, ...]:
-        return GitRunner(self.remote, self.auth).secrets()
+        return self.runner().secrets()
 
     def redact(self, text: str) -> str:
-        return GitRunner(self.remote, self.auth).redact(text)
+        return self.runner().redact(text)
 
     def _failure(self, what: str, stderr: str) -> GitOpsRuntimeError:
         hint = f" (is ${self.auth.token_env} set to a valid token?)" if self.remote.is_http else ""
@@ -111,73 +112,62 @@ class GitClient:
 
     # -- remote reads ----------------------------------------------------------------------
 
-    def remote_heads(self, repo: git.Repo, branches: list[str]) -> dict[str, str]:
-        """The tips of those branches that exist on the remote."""
-        status, out, err = repo.git.execute(
-            [
-                "git",
-                "ls-remote",
-                "--heads",
-                self.remote.url,
-                *[f"refs/heads/{b}" for b in branches],
-            ],
-            with_extended_output=True,
-            with_exceptions=False,
-            kill_after_timeout=timeout_from_env(),
+    def remote_heads(self, repo: Path, branches: list[str]) -> dict[str, str]:
+        """The tips of those branches that exist on the remote (git runs in ``repo``, a scratch
+        repository, so no other repository's config applies)."""
+        refs = [f"refs/heads/{b}" for b in branches]
+        done = self.runner().run(
+            ["ls-remote", "--heads", self.remote.url, *refs],
+            what=f"cannot read {self.remote.shown}",
+            cwd=repo,
+            check=False,
         )
-        if status != 0:
-            raise self._failure("cannot read", str(err))
+        if done.returncode != 0:
+            raise self._failure("cannot read", done.stderr)
         heads: dict[str, str] = {}
-        for line in str(out).splitlines():
+        for line in done.stdout.splitlines():
             sha, _, ref = line.partition("\t")
             heads[ref.removeprefix("refs/heads/")] = sha
         return heads
 
     @contextmanager
-    def scratch(self) -> Iterator[git.Repo]:
+    def scratch(self) -> Iterator[Path]:
         """An empty scratch repository configured for this remote; removed afterwards."""
         path = Path(tempfile.mkdtemp(prefix="underlay-git-"))
         try:
-            repo = git.Repo.init(path)
-            repo.git.update_environment(**self.environment())
-            with repo.config_writer() as config:
-                if not _global_identity(repo):
-                    config.set_value("user", "name", "underlay")
-                    config.set_value("user", "email", "underlay@localhost")
-                config.set_value("commit", "gpgsign", "false")
-            try:
-                yield repo
-            finally:
-                repo.close()
+            ws = Workspace(path, None, self.runner())
+            ws.git("init", "--quiet")
+            status, email, _ = ws.try_git("config", "--get", "user.email")
+            if status != 0 or not email.strip():  # no identity of the user's: commit as underlay
+                ws.git("config", "--local", "user.name", "underlay")
+                ws.git("config", "--local", "user.email", "underlay@localhost")
+            ws.git("config", "--local", "commit.gpgsign", "false")
+            yield path
         finally:
             shutil.rmtree(path, ignore_errors=True)
 
-    def checkout(self, repo: git.Repo, branches: list[str]) -> tuple[dict[str, str], Workspace]:
+    def checkout(self, repo: Path, branches: list[str]) -> tuple[dict[str, str], Workspace]:
         """Fetch ``branches`` (those that exist) and check out the first existing one, or nothing.
 
         Returns the remote heads seen and the workspace at the chosen tip.
         """
         heads = self.remote_heads(repo, branches)
+        ws = Workspace(repo, None, self.runner())
         refspecs = [f"+refs/heads/{b}:refs/remotes/origin/{b}" for b in branches if b in heads]
         if refspecs:
-            status, _, err = repo.git.execute(
-                ["git", "fetch", "--quiet", "--no-tags", self.remote.url, *refspecs],
-                with_extended_output=True,
-                with_exceptions=False,
-                kill_after_timeout=timeout_from_env(),
-            )
+            status, _, err = ws.try_git("fetch", "--quiet", "--no-tags", self.remote.url, *refspecs)
             if status != 0:
-                raise self._failure("cannot fetch from", str(err))
+                raise self._failure("cannot fetch from", err)
         base = next((b for b in branches if b in heads), None)
         if base is None:
-            repo.git.execute(["git", "symbolic-ref", "HEAD", "refs/heads/underlay-work"])
-            repo.git.execute(["git", "read-tree", "--empty"])
-            repo.git.execute(["git", "clean", "-fdxq"])
-            return heads, Workspace(repo, None)
-        tip = repo.git.rev_parse(f"refs/remotes/origin/{base}")
-        repo.git.execute(["git", "checkout", "--quiet", "-f", "-B", "underlay-work", tip])
-        repo.git.execute(["git", "clean", "-fdxq"])
-        return heads, Workspace(repo, tip)
+            ws.git("symbolic-ref", "HEAD", "refs/heads/underlay-work")
+            ws.git("read-tree", "--empty")
+            ws.git("clean", "-fdxq")
+            return heads, ws
+        ws.tip = ws.git("rev-parse", f"refs/remotes/origin/{base}")
+        ws.git("checkout", "--quiet", "-f", "-B", "underlay-work", ws.tip)
+        ws.git("clean", "-fdxq")
+        return heads, ws
 
     # -- the change loop -------------------------------------------------------------------
 
@@ -236,10 +226,3 @@ class GitClient:
             f"push to {self.remote.shown} ({target}) still rejected as non-fast-forward after "
             f"{self.max_attempts} attempts; the branch is too busy, try again"
         )
-
-
-def _global_identity(repo: git.Repo) -> bool:
-    status, out, _ = repo.git.execute(
-        ["git", "config", "--get", "user.email"], with_extended_output=True, with_exceptions=False
-    )
-    return status == 0 and bool(str(out).strip())

@@ -21,7 +21,7 @@ from stacks.clouds import cloud_module
 from stacks.clouds.contract import OUTPUT_ALIASES
 from stacks.config import Environment
 from stacks.config.types import Frozen
-from stacks.platform.gen.objects import MANAGED_BY
+from stacks.platform.gen.objects import MANAGED_BY, MANAGED_BY_LABEL
 from stacks.yaml_out import dump_all
 
 __all__ = [
@@ -132,7 +132,7 @@ def generate_layout(options: LayoutOptions) -> list[Manifest]:
         "metadata": {
             "name": METADATA_CONFIGMAP,
             "namespace": namespace,
-            "labels": {"app.kubernetes.io/managed-by": MANAGED_BY},
+            "labels": {MANAGED_BY_LABEL: MANAGED_BY},
         },
         "data": metadata_facts(env, options.outputs),
     }

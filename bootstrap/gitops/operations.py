@@ -8,14 +8,15 @@ push loses a race. A step that raises :class:`GitOpsError` aborts before anythin
 from __future__ import annotations
 
 import re
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from bootstrap.git.auth import Auth
+from bootstrap.git.urls import parse_repo_url
 from bootstrap.gitops import safefs
 from bootstrap.gitops.errors import GitOpsError
-from bootstrap.gitops.git_client import Auth, GitClient, Outcome, Workspace
+from bootstrap.gitops.git_client import GitClient, Outcome, Workspace
 from bootstrap.gitops.images import (
     get_pin,
     image_references,
@@ -25,7 +26,6 @@ from bootstrap.gitops.images import (
 )
 from bootstrap.gitops.layout import LayoutOptions, env_paths, generate_layout
 from bootstrap.gitops.ownership import apply_layout, refresh_record
-from bootstrap.gitops.urls import parse_repo_url
 from stacks.config import Environment
 from stacks.outputs import read_cluster_outputs
 
@@ -242,13 +242,8 @@ def _apply(ws: Workspace, diff_args: list[str], *, reverse: bool, what: str) -> 
     patch = ws.git(*diff_args)
     if not patch.strip():
         return
-    with tempfile.NamedTemporaryFile("w", suffix=".patch", delete=False) as handle:
-        handle.write(patch + "\n")
-    try:
-        args = ["apply", "--index", *(["-R"] if reverse else []), handle.name]
-        status, _, err = ws.try_git(*args)
-    finally:
-        Path(handle.name).unlink()
+    args = ["apply", "--index", *(["-R"] if reverse else []), "-"]
+    status, _, err = ws.try_git(*args, input=patch + "\n")
     if status != 0:
         first = next((ln for ln in err.splitlines() if ln.strip()), "conflict")
         raise GitOpsError(

@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from bootstrap.backup.redact import redact_text
+from bootstrap.git.redact import redact
 from bootstrap.gitops.operations import resolve_target
 from bootstrap.monitor.drift_infra import stack_drift
 from bootstrap.monitor.drift_repo import repo_drift
@@ -73,6 +73,6 @@ def run_drift(
 
 
 def _failed(report: DriftReport, source: str, env: str, where: str, exc: UnderlayError) -> None:
-    message = redact_text(str(exc))
+    message = redact(str(exc))
     report.failures.append(f"{source} {env} {where}: {message}")
     report.checked.append(Checked(source, env, where, "check failed"))  # type: ignore[arg-type]

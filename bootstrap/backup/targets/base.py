@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, Protocol
 
 from bootstrap.backup.errors import BackupInputError, StorageError
-from bootstrap.backup.redact import redact_text
+from bootstrap.git.redact import redact
 
 if TYPE_CHECKING:  # parse.py builds targets from this module: import for types only
     from bootstrap.backup.targets.parse import TargetSpec
@@ -120,6 +120,6 @@ class PrefixedTarget:
             yield
         except self._sdk_errors() as exc:
             where = f"{self.description}/{key}" if key else self.description
-            text = redact_text(str(exc)).strip()
+            text = redact(str(exc)).strip()
             detail = text.splitlines()[0] if text else type(exc).__name__
             raise StorageError(f"{self.service} {operation} failed for {where}: {detail}") from None

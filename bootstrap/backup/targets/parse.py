@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bootstrap.backup.errors import BackupInputError
-from bootstrap.backup.redact import redact_url
 from bootstrap.backup.targets.base import DEFAULT_PART_SIZE, Storage
+from bootstrap.git.redact import redact_url
 
 __all__ = ["TargetSpec", "open_target", "parse_target"]
 

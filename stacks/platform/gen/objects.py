@@ -10,6 +10,7 @@ from stacks.config.model import Environment
 
 __all__ = [
     "MANAGED_BY",
+    "MANAGED_BY_LABEL",
     "ClusterRefs",
     "HelmRelease",
     "K8sObject",
@@ -21,6 +22,7 @@ __all__ = [
 
 K8sObject = dict[str, Any]
 MANAGED_BY = "underlay"
+MANAGED_BY_LABEL = "app.kubernetes.io/managed-by"
 
 
 @dataclass(frozen=True)
@@ -41,13 +43,8 @@ def terraform_refs(data_address: str) -> ClusterRefs:
     def out(name: str) -> str:
         return f"${{{data_address}.outputs.{name}}}"
 
-    return ClusterRefs(
-        cluster_name=out("cluster_name"),
-        cluster_endpoint=out("cluster_endpoint"),
-        cluster_ca_data=out("cluster_ca_data"),
-        backup_identity=out("backup_identity"),
-        backup_target=out("backup_target"),
-    )
+    # Each field is named as the cluster contract's output it reads (a test holds them equal).
+    return ClusterRefs(**{name: out(name) for name in ClusterRefs.__dataclass_fields__})
 
 
 @dataclass(frozen=True)
@@ -74,7 +71,7 @@ class HelmRelease:
 
 
 def common_labels(env: Environment) -> dict[str, str]:
-    return {"app.kubernetes.io/managed-by": MANAGED_BY, "underlay.io/environment": env.name}
+    return {MANAGED_BY_LABEL: MANAGED_BY, "underlay.io/environment": env.name}
 
 
 def metadata(

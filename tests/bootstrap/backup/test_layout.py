@@ -1,4 +1,4 @@
-"""Backup ids, object layout and credential redaction."""
+"""Backup ids and object layout (credential redaction: tests/bootstrap/git/test_redact.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bootstrap.backup import layout
-from bootstrap.backup.redact import redact_text, redact_url
 
 
 def test_ids_sort_by_time_and_are_unique() -> None:
@@ -49,24 +48,3 @@ _ID = "20260102T030405.678Z-abcdef"
 )  # fmt: skip
 def test_only_our_exact_layout_is_ours(key: str, expected: tuple[str, str] | None) -> None:
     assert layout.parse_key(key) == expected
-
-
-@pytest.mark.parametrize(
-    ("raw", "shown"),
-    [
-        ("https://user:token@github.com/org/repo.git", "https://***@github.com/org/repo.git"),
-        ("https://ghp_abc123@github.com/org/repo.git", "https://***@github.com/org/repo.git"),
-        ("ssh://git@host:22/repo.git", "ssh://***@host:22/repo.git"),
-        ("git@github.com:org/repo.git", "git@github.com:org/repo.git"),
-        ("/srv/git/repo.git", "/srv/git/repo.git"),
-        ("https://host/x?sig=SECRET&se=1", "https://host/x?sig=***&se=1"),
-    ],
-)
-def test_redact_url(raw: str, shown: str) -> None:
-    assert redact_url(raw) == shown
-
-
-def test_redact_text_in_messages() -> None:
-    text = "fatal: unable to access 'https://u:p4ss@h/r.git/': AccountKey=abc==;x"
-    assert "p4ss" not in redact_text(text)
-    assert "abc==" not in redact_text(text)

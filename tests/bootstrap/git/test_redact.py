@@ -92,6 +92,7 @@ def test_only_whole_parameter_names_are_redacted(text: str) -> None:
         ("abc next", " next"),
         ("abc'", "'"),
         ('abc"', '"'),
+        ("abc==;x", ";x"),  # base64 padding is part of the value
     ],
 )
 def test_parameter_value_ends_at_its_delimiter(value: str, end: str) -> None:
@@ -127,3 +128,8 @@ def test_too_short_secrets_do_not_blank_words(short: str) -> None:
 
 def test_four_characters_is_long_enough() -> None:
     assert redact("a abcd b", "abcd") == "a *** b"
+
+
+def test_a_backup_error_message_loses_its_password_and_account_key() -> None:
+    text = "fatal: unable to access 'https://u:p4ss@h/r.git/': AccountKey=abc==;x"
+    assert redact(text) == "fatal: unable to access 'https://***@h/r.git/': AccountKey=***;x"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -83,6 +84,36 @@ def test_run_ok_and_failure(tmp_path: Path) -> None:
     with pytest.raises(GitRuntimeError, match=r"^status: fatal: not a git repository"):
         runner.run(["status"], what="status", cwd=tmp_path)
     assert runner.run(["status"], what="s", cwd=tmp_path, check=False).returncode == 128
+
+
+def test_input_goes_to_stdin_and_no_input_is_an_empty_stdin(tmp_path: Path) -> None:
+    runner = GitRunner()
+    done = runner.run(["hash-object", "--stdin"], what="hash", input="hello\n")
+    assert done.stdout.strip() == "ce013625030ba8dba906f756967f9e9ca394464a"  # the blob "hello\n"
+    empty = runner.run(["hash-object", "--stdin"], what="hash")  # never waits for a terminal
+    assert empty.stdout.strip() == "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391"  # the empty blob
+
+
+def test_a_missing_work_dir_is_named_not_taken_for_a_missing_git(tmp_path: Path) -> None:
+    gone = tmp_path / "gone"
+    with pytest.raises(
+        GitRuntimeError, match=rf"^status: no such directory {re.escape(str(gone))}$"
+    ):
+        GitRunner().run(["status"], what="status", cwd=gone)
+    with (
+        (tmp_path / "err").open("wb") as err,
+        pytest.raises(GitRuntimeError, match=r"^git: no such"),
+    ):
+        GitRunner().popen(["status"], cwd=gone, stderr=err)
+
+
+def test_undecodable_output_is_replaced_not_a_crash(tmp_path: Path) -> None:
+    runner = GitRunner()
+    runner.run(["init", "--quiet", str(tmp_path)], what="init")
+    (tmp_path / "latin1.txt").write_bytes(b"caf\xe9\n")
+    blob = runner.run(["hash-object", "-w", "latin1.txt"], what="hash", cwd=tmp_path).stdout
+    shown = runner.run(["cat-file", "-p", blob.strip()], what="show", cwd=tmp_path).stdout
+    assert shown == "caf\ufffd\n"
 
 
 def test_timeout_is_one_line(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -139,7 +139,7 @@ def test_stalling_server_is_cut_off_within_its_bound(
     assert run.code == 1, run.err
     assert run.seconds < 20
     line = _one_line(run.err.splitlines()[-1] if command != "bootstrap" else run.err)
-    assert "no answer within 3s" in line or "did not complete in 3 secs" in line, line
+    assert "no answer within 3s" in line, line  # the runner's bound, for gitops too
 
 
 def test_ssh_key_auth_with_relative_key_for_backup_and_restore(

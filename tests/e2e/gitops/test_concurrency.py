@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from bootstrap.git.urls import parse_repo_url
 from bootstrap.gitops.errors import PushRejectedError
 from bootstrap.gitops.git_client import GitClient, Workspace
-from bootstrap.gitops.urls import parse_repo_url
 from tests.support.git_daemon import GitDaemon, new_bare_repo
 from tests.support.gitops import ENV_DIR, ROOT, commits, files, push_files, show
 
