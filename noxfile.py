@@ -190,6 +190,15 @@ def engines(session: nox.Session) -> None:
     session.run("pytest", "tests/stacks/test_engine.py", env=QUIET_NODE)
 
 
+@nox.session
+def cluster(session: nox.Session) -> None:
+    """The cluster-marked tests, against the real cluster KUBECONFIG names (kind, EKS, AKS)."""
+    install_project(session, "test")
+    node_tools(session)
+    env = {**QUIET_NODE, **provider_mirror_env(), "UNDERLAY_CHECKOV": checkov_tool(session)}
+    session.run("pytest", "-m", "cluster", *session.posargs, env=env)
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -11,22 +11,21 @@ underlay-backup and team-a: use a throwaway cluster.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.support.cluster import require_kubeconfig
 from tests.support.tools import require_tool
 
-pytestmark = [
-    pytest.mark.cluster,
-    pytest.mark.skipif(
-        not os.environ.get("KUBECONFIG"),
-        reason="needs a real Kubernetes API server: set KUBECONFIG (for example to a kind cluster)",
-    ),
-]
+pytestmark = pytest.mark.cluster
+
+
+@pytest.fixture(autouse=True)
+def _cluster() -> None:
+    require_kubeconfig()
 
 
 def kubectl(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:

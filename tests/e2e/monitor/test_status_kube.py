@@ -18,6 +18,7 @@ import pytest
 
 from bootstrap.monitor.status import api_client, flux_rows
 from stacks.config.loader import load_environment
+from tests.support.cluster import require_kubeconfig
 from tests.support.envs import SAMPLE_ENV_DIR
 from tests.support.fake_kube_api import FakeKubeApi, fake_kube_api, flux_instance, kustomization
 from tests.support.git_repos import GitRepo
@@ -217,9 +218,7 @@ def _write(api: FakeKubeApi, folder: Path) -> Path:
 def test_status_against_a_real_cluster(tmp_path: Path) -> None:
     """With KUBECONFIG pointing at a cluster running the platform stack: the cluster row is
     green and every Flux row has a verdict (green or red, never an exception)."""
-    kubeconfig = os.environ.get("KUBECONFIG")
-    if not kubeconfig:
-        pytest.skip("no KUBECONFIG: needs a real Kubernetes cluster")
+    kubeconfig = require_kubeconfig()
     code, report, err = _status(
         tmp_path, "--kubeconfig", kubeconfig, "--backup-target", "s3://b-x/y"
     )
