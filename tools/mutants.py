@@ -36,8 +36,18 @@ MODULES: dict[str, list[str]] = {
         "tests/stacks/config/test_merge.py",
         "tests/stacks/config/test_merge_provenance.py",
     ],
-    "bootstrap/backup/retention.py": ["tests/bootstrap/backup/test_retention.py"],
+    "bootstrap/backup/retention.py": [
+        "tests/bootstrap/backup/test_retention.py",
+        "tests/bootstrap/backup/test_retention_tables.py",
+    ],
     "bootstrap/gitops/ownership.py": ["tests/bootstrap/gitops/test_ownership.py"],
+    # what the backup-race work (issue 13) added: store-clock ranking, whole-id matching
+    "bootstrap/backup/catalog.py": ["tests/bootstrap/backup/test_catalog.py"],
+    "bootstrap/backup/layout.py": [
+        "tests/bootstrap/backup/test_layout.py",
+        "tests/bootstrap/backup/test_layout_tables.py",
+    ],
+    "bootstrap/gitops/safefs.py": ["tests/bootstrap/gitops/test_safefs.py"],
 }
 
 
