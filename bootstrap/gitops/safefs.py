@@ -90,10 +90,10 @@ def read_bytes(root: Path, rel: str, limit: int = MAX_FILE_BYTES) -> bytes:
         raise
     except OSError:
         raise GitOpsError(f"refusing to read {rel}: a symlink or not readable") from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):  # before fdopen: a folder would raise there
+        os.close(fd)
+        raise GitOpsError(f"refusing to read {rel}: not a regular file")
     with os.fdopen(fd, "rb") as handle:
-        st = os.fstat(handle.fileno())
-        if not stat.S_ISREG(st.st_mode):
-            raise GitOpsError(f"refusing to read {rel}: not a regular file")
         data = handle.read(limit + 1)
     if len(data) > limit:
         raise GitOpsError(f"refusing to read {rel}: larger than {limit} bytes")
