@@ -503,3 +503,70 @@ def test_a_record_not_in_utf8_is_corrupt(root: Path) -> None:
 )
 def test_changes_each_kind(changes: Changes, summary: str, body: str) -> None:
     assert (changes.summary(), changes.body(), changes.any) == (summary, body, body != "")
+
+
+def test_every_kind_of_conflict_is_collected_not_only_the_first(root: Path, victim: Path) -> None:
+    """Each loop goes on past a conflict: the one error names them all."""
+    write_record(
+        root,
+        {
+            "apps/dev/b.yaml": {"sha256": SHA, "mode": "seed", "env": "dev"},
+            "clusters/prod/gone1.yaml": {"sha256": SHA, "mode": "managed", "env": "prod"},
+            "clusters/prod/gone2.yaml": {"sha256": SHA, "mode": "managed", "env": "prod"},
+            "clusters/prod/gone3.yaml": {"sha256": SHA, "mode": "managed", "env": "prod"},
+        },
+    )
+    (root / "clusters/prod").mkdir(parents=True)
+    (root / "clusters/prod/gone1.yaml").symlink_to(victim)
+    (root / "clusters/prod/gone2.yaml").write_text("hand\n")
+    (root / "clusters/prod/gone3.yaml").symlink_to(victim)
+    (root / "clusters/prod/c.yaml").write_text("mine\n")
+    layout = [
+        Manifest(path="apps/dev/b.yaml", content="b\n", mode="seed"),
+        Manifest(path="clusters/prod/c.yaml", content="c\n", mode="managed"),
+    ]
+    with pytest.raises(GitOpsError) as info:
+        apply_layout(root, layout, "prod")
+    assert str(info.value) == (
+        "refusing to overwrite: apps/dev/b.yaml belongs to environment 'dev'; "
+        "clusters/prod/c.yaml exists but underlay did not create it; "
+        "clusters/prod/gone1.yaml is no longer generated but is not a regular file; "
+        "clusters/prod/gone2.yaml is no longer generated but was changed outside underlay; "
+        "clusters/prod/gone3.yaml is no longer generated but is not a regular file "
+        "(move or delete them, then re-run)"
+    )
+
+
+def test_overlaps_are_listed_in_folder_then_env_order(root: Path) -> None:
+    write_record(
+        root,
+        {
+            "clusters/x/one.yaml": {"sha256": SHA, "mode": "managed", "env": "b"},
+            "clusters/x/two.yaml": {"sha256": SHA, "mode": "managed", "env": "a!"},
+            "clusters/x/three.yaml": {"sha256": SHA, "mode": "managed", "env": "a"},
+            "clusters/four.yaml": {"sha256": SHA, "mode": "managed", "env": "c"},
+        },
+    )
+    layout = [Manifest(path="clusters/x/sub/a.yaml", content="a\n", mode="managed")]
+    with pytest.raises(GitOpsError) as info:
+        apply_layout(root, layout, "prod")
+    assert str(info.value) == (
+        "refusing to overwrite: clusters/x/sub/ overlaps clusters/ of environment 'c'; "
+        "clusters/x/sub/ overlaps clusters/x/ of environment 'a'; "
+        "clusters/x/sub/ overlaps clusters/x/ of environment 'a!'; "
+        "clusters/x/sub/ overlaps clusters/x/ of environment 'b' "
+        "(move or delete them, then re-run)"
+    )
+
+
+def test_a_seed_inside_another_envs_folder_is_no_overlap(root: Path) -> None:
+    apply_layout(root, manifests("dev"), "dev")
+    layout = [Manifest(path="clusters/dev/NOTES.md", content="n\n", mode="seed")]
+    assert apply_layout(root, layout, "prod") == Changes(added=["clusters/dev/NOTES.md"])
+
+
+def test_refresh_record_goes_on_past_paths_it_skips(root: Path) -> None:
+    apply_layout(root, manifests("dev"), "dev")
+    (root / "clusters/dev/a.yaml").write_text("x: 9\n")
+    refresh_record(root, ["nope.yaml", "README.md", "clusters/dev/a.yaml"])
+    assert record_of(root) == dev_record("x: 9\n")
