@@ -139,7 +139,7 @@ def main(argv: list[str]) -> int:
     modules = [a for a in argv if a != "--show"] or list(MODULES)
     rows = [score_module(m, show=show) for m in modules]
     listed = equivalent_mutants()
-    header = ("mutants", "killed", "survived", "no tests", "equiv", "score")
+    header = ("mutants", "killed", "timeout", "survived", "no tests", "equiv", "score")
     print(f"{'module':40} " + " ".join(f"{h:>8}" for h in header))
     failed = False
     for row in rows:
@@ -152,11 +152,16 @@ def main(argv: list[str]) -> int:
         score = _score(row, len(equivalent))
         failed |= score is None or score < TARGET
         shown = f"{score:.1f}%" if score is not None else "-"
-        print(
-            f"{row['module']!s:40} {row['total']!s:>8} {row['killed']!s:>8} "
-            f"{row['survived']!s:>8} {row.get('no_tests', 0)!s:>8} {len(equivalent)!s:>8} "
-            f"{shown:>8}"
+        counts = (
+            row["total"],
+            row["killed"],
+            row.get("timeout", 0),
+            row["survived"],
+            row.get("no_tests", 0),
+            len(equivalent),
+            shown,
         )
+        print(f"{row['module']!s:40} " + " ".join(f"{c!s:>8}" for c in counts))
         untested: list[str] = row["untested"]  # type: ignore[assignment]
         for name in survivors + untested:
             kind = "no tests" if name in untested else "survived"
