@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import time
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -82,6 +84,17 @@ def test_keys_exactly() -> None:
         assert layout.parse_key(key(GOOD)) == (GOOD, key(GOOD).rsplit("/", 1)[1])
 
 
+@pytest.fixture
+def local_zone_not_utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The process's local time zone set to one that is never UTC (and restored after)."""
+    monkeypatch.setenv("TZ", "Asia/Kolkata")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.mark.usefixtures("local_zone_not_utc")
 def test_an_id_is_stamped_in_utc_whatever_the_clock_zone() -> None:
     plus_two = timezone(timedelta(hours=2))
     moment = datetime(2026, 11, 21, 15, 55, 1, 9999, tzinfo=plus_two)
