@@ -36,7 +36,7 @@ def check_relpath(rel: str) -> tuple[str, ...]:
         raise GitOpsError(f"refusing repo path {rel!r}: not a relative POSIX path")
     parts = tuple(rel.split("/"))
     for part in parts:
-        if part in ("", ".", "..") or not _SEGMENT.match(part):
+        if part in (".", "..") or not _SEGMENT.match(part):  # "" fails the pattern
             raise GitOpsError(f"refusing repo path {rel!r}: bad component {part!r}")
         if part.lower() == ".git":
             raise GitOpsError(f"refusing repo path {rel!r}: inside .git")
