@@ -222,3 +222,24 @@ def test_list_files_of_a_file_and_nested_git_folders(clone: Path) -> None:
     (clone / "real" / "d" / "k.yaml").write_text("")
     (clone / "real" / "d" / "flink").symlink_to(clone / "real" / "f.yaml")
     assert safefs.list_files(clone, "real/d") == ["real/d/k.yaml"]
+
+
+def test_a_huge_file_is_never_read_whole(clone: Path) -> None:
+    """Reads stop at the bound: a 1 TiB sparse file is refused, not loaded."""
+    with (clone / "huge.yaml").open("wb") as handle:
+        handle.truncate(1 << 40)
+    with pytest.raises(GitOpsError, match=r"^refusing to read huge\.yaml: larger than 10 bytes$"):
+        safefs.read_bytes(clone, "huge.yaml", limit=10)
+
+
+def test_a_symlink_swapped_in_after_the_check_is_not_written_through(
+    clone: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The race: the path is checked, then replaced by a symlink before the open (here the
+    check is made to see nothing); O_NOFOLLOW still refuses it."""
+    monkeypatch.setattr(safefs, "_lstat", lambda root, rel: None)
+    with pytest.raises(
+        GitOpsError, match=r"^refusing to write real/link\.yaml: a symlink or not writable$"
+    ):
+        safefs.write_bytes(clone, "real/link.yaml", b"evil")
+    assert (clone.parent / "outside" / "secret.txt").read_text() == "TOP-SECRET\n"
