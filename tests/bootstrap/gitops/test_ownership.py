@@ -63,6 +63,8 @@ def root(tmp_path: Path) -> Path:
         "clusters//dev/a.yaml",
         "./clusters/dev/a.yaml",
         "clusters\\dev\\a.yaml",
+        "clusters/dev/" + "a" * 300,  # the OS would raise ENAMETOOLONG on it
+        "clusters/" * 200 + "a.yaml",
     ],
 )
 def test_forged_record_paths_are_refused_before_any_write(

@@ -25,6 +25,12 @@ BAD_PATHS = [
     ("a b/c", "bad component 'a b'"),
     ("a/\x1b[31m", "bad component"),
     ("a/\n", "bad component"),
+    ("a" * 256, r"^refusing repo path 'a{40}'\.\.\.: a component longer than 255 characters$"),
+    (
+        "x/" + "a" * 256 + "/y",
+        r"^refusing repo path 'x/a{38}'\.\.\.: a component longer than 255 characters$",
+    ),
+    ("ab/" * 341 + "ab", r"^refusing repo path '(ab/){13}a'\.\.\.: longer than 1024 characters$"),
 ]
 
 
@@ -243,3 +249,13 @@ def test_a_symlink_swapped_in_after_the_check_is_not_written_through(
     ):
         safefs.write_bytes(clone, "real/link.yaml", b"evil")
     assert (clone.parent / "outside" / "secret.txt").read_text() == "TOP-SECRET\n"
+
+
+@pytest.mark.parametrize(
+    "rel", ["a" * 255, "x/" + "a" * 255, "ab/" * 340 + "abcd", "/".join(["a" * 255] * 4)]
+)
+def test_the_longest_names_and_paths_allowed_work(rel: str, tmp_path: Path) -> None:
+    assert len(rel) <= safefs.MAX_PATH
+    assert safefs.check_relpath(rel) == tuple(rel.split("/"))
+    safefs.write_bytes(tmp_path, rel, b"ok")  # and the OS takes them
+    assert safefs.read_bytes(tmp_path, rel) == b"ok"
