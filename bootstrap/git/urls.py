@@ -72,7 +72,7 @@ def parse_repo_url(raw: str, *, base: Path | None = None) -> RepoUrl:  # noqa: P
     text = raw.strip()
     if not text:
         raise GitInputError("no repository URL: pass --repo or set gitops.repo for the environment")
-    if any(c.isspace() or ord(c) < 32 for c in text):
+    if any(c.isspace() or not c.isprintable() for c in text):  # C0, DEL, C1, format chars
         raise _bad(text, "contains whitespace or control characters")
     if text.startswith("-"):
         raise _bad(text, "must not start with '-'")
@@ -108,7 +108,7 @@ def parse_repo_url(raw: str, *, base: Path | None = None) -> RepoUrl:  # noqa: P
     secrets = (password_raw, password) if password else ()
     authority, slash, path = hostpath.partition("/")
     path, _, _fragment = path.partition("#")
-    if not slash or not path.split("?", 1)[0].strip("/"):
+    if not slash or not path.partition("?")[0].strip("/"):
         raise _bad(text, "needs a host and a path", *secrets)
     host, port = _split_host_port(authority, text, secrets)
     if password is not None and scheme not in ("http", "https"):
@@ -121,7 +121,6 @@ def parse_repo_url(raw: str, *, base: Path | None = None) -> RepoUrl:  # noqa: P
 
 
 def _split_host_port(authority: str, text: str, secrets: tuple[str, ...]) -> tuple[str, int | None]:
-    port_text: str | None = None
     if authority.startswith("["):
         inside, close, after = authority[1:].partition("]")
         if not close or (after and not after.startswith(":")):

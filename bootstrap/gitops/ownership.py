@@ -188,13 +188,13 @@ def _foreign_folders(
     theirs = {
         (path.rsplit("/", 1)[0], mine.env)
         for path, mine in record.files.items()
-        if mine.mode == "managed" and mine.env not in (None, env_name) and "/" in path
+        if mine.mode == "managed" and mine.env is not None and mine.env != env_name and "/" in path
     }
     ours = {m.path.rsplit("/", 1)[0] for m in manifests if m.mode == "managed" and "/" in m.path}
     return [
         f"{folder}/ overlaps {other}/ of environment {env!r}"
         for folder in sorted(ours)
-        for other, env in sorted(theirs, key=str)
+        for other, env in sorted(theirs)
         if paths_overlap(folder, other)
     ]
 

@@ -17,6 +17,8 @@ from bootstrap.gitops.errors import GitOpsError
 
 __all__ = [
     "MAX_FILE_BYTES",
+    "MAX_NAME",
+    "MAX_PATH",
     "check_relpath",
     "exists",
     "is_file",
@@ -27,19 +29,28 @@ __all__ = [
 ]
 
 MAX_FILE_BYTES = 1 << 20  # 1 MiB: no manifest underlay reads is near that
+MAX_NAME = 255  # NAME_MAX: a longer component makes the OS raise ENAMETOOLONG
+MAX_PATH = 1024  # far below PATH_MAX (4096) with the clone's own path in front
 _SEGMENT = re.compile(r"^[A-Za-z0-9_.@+-]+$")
 
 
 def check_relpath(rel: str) -> tuple[str, ...]:
-    """``rel`` split into components, or an error if it could leave the clone or touch ``.git``."""
+    """``rel`` split into components, or an error if it could leave the clone or touch ``.git``
+    (or is too long for the OS to name, which would fail as an OSError, not as a refusal)."""
     if not isinstance(rel, str) or not rel or rel.startswith("/") or "\\" in rel:
         raise GitOpsError(f"refusing repo path {rel!r}: not a relative POSIX path")
+    if len(rel) > MAX_PATH:
+        raise GitOpsError(f"refusing repo path {rel[:40]!r}...: longer than {MAX_PATH} characters")
     parts = tuple(rel.split("/"))
     for part in parts:
-        if part in ("", ".", "..") or not _SEGMENT.match(part):
+        if part in (".", "..") or not _SEGMENT.match(part):  # "" fails the pattern
             raise GitOpsError(f"refusing repo path {rel!r}: bad component {part!r}")
         if part.lower() == ".git":
             raise GitOpsError(f"refusing repo path {rel!r}: inside .git")
+        if len(part) > MAX_NAME:
+            raise GitOpsError(
+                f"refusing repo path {rel[:40]!r}...: a component longer than {MAX_NAME} characters"
+            )
     return parts
 
 
@@ -90,10 +101,10 @@ def read_bytes(root: Path, rel: str, limit: int = MAX_FILE_BYTES) -> bytes:
         raise
     except OSError:
         raise GitOpsError(f"refusing to read {rel}: a symlink or not readable") from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):  # before fdopen: a folder would raise there
+        os.close(fd)
+        raise GitOpsError(f"refusing to read {rel}: not a regular file")
     with os.fdopen(fd, "rb") as handle:
-        st = os.fstat(handle.fileno())
-        if not stat.S_ISREG(st.st_mode):
-            raise GitOpsError(f"refusing to read {rel}: not a regular file")
         data = handle.read(limit + 1)
     if len(data) > limit:
         raise GitOpsError(f"refusing to read {rel}: larger than {limit} bytes")

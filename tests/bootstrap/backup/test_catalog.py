@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 
 from bootstrap.backup import layout
-from bootstrap.backup.catalog import load_catalog
+from bootstrap.backup.catalog import BackupRecord, Catalog, load_catalog
 from bootstrap.backup.errors import BackupInputError, SignatureRefused, StorageError
 from bootstrap.backup.manifest import BundleInfo, Manifest, dump_json
+from bootstrap.backup.retention import BackupState
 from bootstrap.backup.signing import SignerKind
 from bootstrap.backup.targets.base import ObjectInfo
 
@@ -206,3 +207,199 @@ def test_oversized_signature_file_is_refused_unread() -> None:
         record.signature_problem == f"signature of backup {only} is not a signature file: refused"
     )
     assert layout.signature_key(only) in store.objects  # never read
+
+
+def _manifest(backup_id: str, owner: str) -> Manifest:
+    return Manifest(
+        id=backup_id,
+        kind="full" if owner == backup_id else "unchanged",
+        repo_url="/repo",
+        created_at=layout.id_time(backup_id),
+        completed_at=layout.id_time(backup_id),
+        tool_version="t",
+        git_version="g",
+        head=None,
+        refs={"refs/heads/main": "0" * 40},
+        bundle=BundleInfo(key=layout.bundle_key(owner), owner_id=owner, size=3, sha256="0" * 64),
+    )
+
+
+def _record(
+    backup_id: str,
+    *,
+    bundle: bool = True,
+    manifest: bool = True,
+    quarantined: bool = False,
+    readable: bool = True,
+    owner: str | None = None,
+) -> BackupRecord:
+    return BackupRecord(
+        id=backup_id,
+        started_at=layout.id_time(backup_id),
+        last_modified=layout.id_time(backup_id),
+        has_bundle=bundle,
+        has_manifest=manifest,
+        quarantined=quarantined,
+        manifest=_manifest(backup_id, owner or backup_id) if manifest and readable else None,
+    )
+
+
+# Fixed hex tails: these ids name parametrized tests, and xdist needs the same names in every
+# worker (new_backup_id's tail is random).
+A, B, C = (
+    layout.new_backup_id(T0 + timedelta(hours=h))[:-6] + tail
+    for h, tail in ((1, "0000a1"), (2, "0000b2"), (3, "0000c3"))
+)
+
+
+@pytest.mark.parametrize(
+    ("record", "status", "complete"),
+    [
+        (_record(A, manifest=False), "incomplete", False),
+        (_record(A, manifest=False, quarantined=True), "incomplete", False),
+        (_record(A, quarantined=True), "quarantined", True),
+        (_record(A, readable=False, quarantined=True), "quarantined", True),
+        (_record(A), "complete", True),
+        (_record(A, readable=False), "unreadable", True),
+    ],
+)
+def test_record_status(record: BackupRecord, status: str, complete: bool) -> None:
+    assert (record.status, record.complete) == (status, complete)
+
+
+@pytest.mark.parametrize(
+    ("records", "good", "dangling"),
+    [
+        ((_record(A),), True, False),
+        ((_record(A, manifest=False),), False, False),
+        ((_record(A, readable=False),), False, False),
+        ((_record(A, quarantined=True),), False, False),
+        ((_record(A, bundle=False),), False, True),
+        ((_record(A, owner=B),), False, True),  # its bundle's owner is not listed
+        ((_record(A, owner=B), _record(B)), True, False),
+        ((_record(A, owner=B), _record(B, bundle=False)), False, True),
+        ((_record(A, owner=B), _record(B, quarantined=True)), False, False),
+        ((_record(A, owner=B), _record(B, manifest=False)), True, False),  # bundle kept alone
+        ((_record(A, owner=B, quarantined=True), _record(B)), False, False),
+    ],
+)
+def test_good_and_dangling(records: tuple[BackupRecord, ...], good: bool, dangling: bool) -> None:
+    catalog = Catalog(records)
+    assert (catalog.is_good(records[0]), catalog.is_dangling(records[0])) == (good, dangling)
+
+
+def test_newest_good_skips_newer_broken_ones_and_resolves() -> None:
+    catalog = Catalog((_record(A), _record(B), _record(C, quarantined=True)))
+    assert catalog.newest_good() == catalog.records[1]
+    assert catalog.resolve("latest") == catalog.records[1]
+    assert catalog.resolve(C) == catalog.records[2]  # an exact id may name a quarantined one
+    assert catalog.resolve(A) == catalog.records[0]
+    assert catalog.get(B) == catalog.records[1]
+    assert catalog.get("nope") is None
+    assert Catalog(()).newest_good() is None
+
+
+@pytest.mark.parametrize(
+    ("wanted", "match"),
+    [
+        (B, rf"^no complete backup with id {B} at this target$"),  # bundle only
+        (C, rf"^no complete backup with id {C} at this target$"),  # not listed
+        (A + "\n", r"is not a backup id"),
+        ("../x", r"^'\.\./x' is not a backup id"),
+    ],
+)
+def test_resolve_refuses(wanted: str, match: str) -> None:
+    catalog = Catalog((_record(A), _record(B, manifest=False)))
+    with pytest.raises(BackupInputError, match=match):
+        catalog.resolve(wanted)
+
+
+def test_latest_without_a_good_backup_is_refused() -> None:
+    catalog = Catalog((_record(A, quarantined=True),))
+    with pytest.raises(
+        BackupInputError, match=r"^no complete, unquarantined backup exists at this target$"
+    ):
+        catalog.resolve("latest")
+
+
+def test_referenced_owners_and_states() -> None:
+    records = (_record(A), _record(B, owner=A), _record(C, manifest=False))
+    catalog = Catalog(records)
+    assert catalog.referenced_owners() == {A}
+    assert catalog.states() == [
+        BackupState(A, layout.id_time(A), layout.id_time(A), True, True, A, False),
+        BackupState(B, layout.id_time(B), layout.id_time(B), True, True, A, False),
+        BackupState(C, layout.id_time(C), layout.id_time(C), False, False, None, False),
+    ]
+
+
+def test_load_catalog_reads_every_object_of_a_backup() -> None:
+    store = FakeStore()
+    store.backup(A, stored=T0 + timedelta(hours=1, seconds=9))
+    store.put(layout.quarantine_key(A), b"{}", T0 + timedelta(days=1))
+    store.put(layout.bundle_key(B), b"abc", T0 + timedelta(hours=2, seconds=1))
+    store.put(layout.bundle_key(C), b"abc", T0 + timedelta(hours=3, seconds=1))
+    store.put(layout.quarantine_key(C), b"{}", T0 + timedelta(hours=3, seconds=5))
+    store.put(layout.LAST_SUCCESS_KEY, b"{}", T0)
+    catalog = load_catalog(store)  # type: ignore[arg-type]
+    assert catalog.records == (
+        BackupRecord(
+            id=A,
+            started_at=layout.id_time(A),
+            last_modified=T0 + timedelta(hours=1, seconds=9),  # the manifest's, not the newest
+            has_bundle=True,
+            has_manifest=True,
+            quarantined=True,
+            manifest=_manifest(A, A),
+        ),
+        BackupRecord(
+            B, layout.id_time(B), T0 + timedelta(hours=2, seconds=1), True, False, False, None
+        ),
+        BackupRecord(
+            C, layout.id_time(C), T0 + timedelta(hours=3, seconds=5), True, False, True, None
+        ),
+    )
+
+
+@pytest.mark.parametrize(
+    ("data", "problem"),
+    [
+        (b"{", f"manifest of {A} is unreadable (1 problems)"),
+        (None, f"manifest stored under {A} claims id {B}"),
+    ],
+)
+def test_an_unreadable_manifest_is_recorded_with_its_problem(
+    data: bytes | None, problem: str
+) -> None:
+    store = FakeStore()
+    store.put(layout.bundle_key(A), b"abc", T0)
+    store.put(layout.manifest_key(A), data or dump_json(_manifest(B, B)), T0)
+    record = load_catalog(store).get(A)  # type: ignore[arg-type]
+    assert record is not None
+    assert (record.status, record.manifest, record.complete) == ("unreadable", None, True)
+    assert record.problem == problem
+
+
+def test_a_manifest_that_is_listed_but_fails_to_read_is_an_error() -> None:
+    @dataclass
+    class Flaky(FakeStore):
+        """The fake store, but reading the manifest fails while the object is still there."""
+
+        def get_bytes(self, key: str) -> bytes:
+            raise StorageError(f"get failed for {key}: throttled")
+
+    store = Flaky()
+    store.backup(A, stored=T0)
+    with pytest.raises(
+        StorageError, match=r"^get failed for backups/.*/manifest\.json: throttled$"
+    ):
+        load_catalog(store)  # type: ignore[arg-type]
+
+
+def test_a_manifest_deleted_mid_listing_with_nothing_else_is_dropped() -> None:
+    store = FakeStore()
+    store.backup(A, stored=T0, owner=B)  # a record: manifest only
+    store.backup(B, stored=T0 + timedelta(hours=3))
+    store.vanish_on_get.add(layout.manifest_key(A))
+    catalog = load_catalog(store)  # type: ignore[arg-type]
+    assert [r.id for r in catalog.records] == [B]

@@ -170,3 +170,151 @@ def test_whole_environment_for_an_https_remote(monkeypatch: pytest.MonkeyPatch) 
     }
     assert helper.startswith("!f() {")
     assert "${UNDERLAY_GIT_TOKEN}" in helper
+
+
+BATCH_SSH = [
+    "ssh",
+    "-o",
+    "BatchMode=yes",
+    "-o",
+    "StrictHostKeyChecking=yes",
+    "-o",
+    "ConnectTimeout=30",
+    "-o",
+    "ServerAliveInterval=10",
+    "-o",
+    "ServerAliveCountMax=3",
+]
+NO_PROMPTS = {
+    "GIT_TERMINAL_PROMPT": "0",
+    "GIT_ASKPASS": "true",
+    "SSH_ASKPASS": "true",
+    "LC_ALL": "C",
+}
+
+
+def test_the_credential_helper_exactly(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MY_TOKEN", "t")
+    env = git_environment(parse_repo_url("https://h/r"), Auth(token_env="MY_TOKEN"))
+    assert env["GIT_CONFIG_VALUE_1"] == (
+        '!f() { test "$1" = get || exit 0; h=; '
+        'while IFS= read -r l; do case "$l" in host=*) h="${l#host=}";; esac; done; '
+        'test -n "$h" && test "$h" = "$UNDERLAY_GIT_HELPER_HOST" || exit 0; '
+        'echo "username=$UNDERLAY_GIT_HELPER_USERNAME"; echo "password=${MY_TOKEN}"; }; f'
+    )
+    remote = parse_repo_url("https://u:pw@h/r")
+    assert git_environment(remote, Auth())["GIT_CONFIG_VALUE_1"].endswith(
+        'echo "password=${UNDERLAY_GIT_URL_PASSWORD}"; }; f'
+    )
+
+
+def test_the_helper_answers_only_get(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(DEFAULT_TOKEN_ENV, "tok-1")
+    env = git_environment(parse_repo_url("https://h/r"), Auth())
+    helper = env["GIT_CONFIG_VALUE_1"].removeprefix("!")
+    full = {**os.environ, **env}
+    for action, answer in (("get", "username=x-access-token\npassword=tok-1\n"), ("store", "")):
+        done = subprocess.run(
+            ["sh", "-c", f"{helper} {action}"],
+            input="protocol=https\nhost=h\n",
+            env=full,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=30,
+        )
+        assert done.stdout == answer
+
+
+def test_whole_environment_for_an_ssh_remote_with_key_and_known_hosts(tmp_path: Path) -> None:
+    (tmp_path / "id").write_text("k")
+    (tmp_path / "kh").write_text("")
+    auth = Auth(ssh_key=tmp_path / "id", known_hosts=tmp_path / "kh")
+    env = git_environment(parse_repo_url("ssh://git@h:2222/r"), auth)
+    ssh = shlex.split(env.pop("GIT_SSH_COMMAND"))
+    assert env == NO_PROMPTS
+    assert ssh == [
+        *BATCH_SSH,
+        "-o",
+        f"UserKnownHostsFile={(tmp_path / 'kh').resolve()}",
+        "-i",
+        str((tmp_path / "id").resolve()),
+        "-o",
+        "IdentitiesOnly=yes",
+    ]
+
+
+@pytest.mark.parametrize("key", [False, True])
+@pytest.mark.parametrize("known", [False, True])
+@pytest.mark.parametrize("users", [False, True])
+def test_when_git_ssh_command_is_set(
+    key: bool, known: bool, users: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ours whenever we pass a key or known_hosts; else the user's own GIT_SSH_COMMAND stays."""
+    (tmp_path / "id").write_text("k")
+    (tmp_path / "kh").write_text("")
+    if users:
+        monkeypatch.setenv("GIT_SSH_COMMAND", "my-ssh")
+    else:
+        monkeypatch.delenv("GIT_SSH_COMMAND", raising=False)
+    auth = Auth(
+        ssh_key=tmp_path / "id" if key else None, known_hosts=tmp_path / "kh" if known else None
+    )
+    env = git_environment(parse_repo_url("ssh://h/r"), auth)
+    assert ("GIT_SSH_COMMAND" in env) is (key or known or not users)
+    if "GIT_SSH_COMMAND" in env:
+        assert shlex.split(env["GIT_SSH_COMMAND"])[:11] == BATCH_SSH
+
+
+def test_relative_known_hosts_is_resolved(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "kh").write_text("")
+    monkeypatch.chdir(tmp_path)
+    auth = Auth(known_hosts=Path("kh"))
+    assert auth == Auth(known_hosts=tmp_path.resolve() / "kh")
+    assert auth.known_hosts == tmp_path.resolve() / "kh"
+    assert auth.ssh_key is None
+
+
+@pytest.mark.parametrize(
+    ("url", "username", "expected"),
+    [
+        ("https://h/r", None, "x-access-token"),
+        ("https://bob@h/r", None, "bob"),
+        ("https://bob@h/r", "ci", "ci"),
+        ("https://h/r", "ci", "ci"),
+    ],
+)
+def test_helper_username(url: str, username: str | None, expected: str) -> None:
+    env = git_environment(parse_repo_url(url), Auth(username=username))
+    assert env["UNDERLAY_GIT_HELPER_USERNAME"] == expected
+
+
+@pytest.mark.parametrize(
+    "remote",
+    [
+        parse_repo_url("ssh://git@h/r"),
+        parse_repo_url("git://h/r"),
+        parse_repo_url("/srv/r.git"),
+        parse_repo_url("git@h:r.git"),
+        RepoUrl("https://x", "https"),  # no host: nothing to scope a helper to
+    ],
+)
+def test_no_helper_without_an_http_host(remote: RepoUrl, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("GIT_SSH_COMMAND", raising=False)
+    env = git_environment(remote, Auth())
+    assert env == {**NO_PROMPTS, "GIT_SSH_COMMAND": shlex.join(BATCH_SSH)}
+
+
+def test_token_reads_its_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("MY_TOKEN", raising=False)
+    assert Auth(token_env="MY_TOKEN").token() == ""
+    monkeypatch.setenv("MY_TOKEN", "t-1")
+    assert Auth(token_env="MY_TOKEN").token() == "t-1"
+
+
+def test_secrets_of_never_names_the_token_for_a_non_http_remote(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv(DEFAULT_TOKEN_ENV, "tokA")
+    assert secrets_of(parse_repo_url("ssh://git@h/r"), Auth()) == ()
+    assert secrets_of(parse_repo_url("https://:pw@h/r"), Auth(token_env="UNSET_X")) == ("pw",)

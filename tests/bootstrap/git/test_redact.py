@@ -119,6 +119,9 @@ def test_known_secret_replacement_exact() -> None:
     assert redact("abcd", "abcd", "") == "***"
     # the longer secret first, so a secret containing another is hidden whole
     assert redact("xx-abcd-efgh", "abcd", "abcd-efgh") == "xx-***"
+    # longer first by length, not by alphabet: "zz12" sorts after "ab-zz12-cd"
+    assert redact("x ab-zz12-cd y", "zz12", "ab-zz12-cd") == "x *** y"
+    assert redact("x ab-zz12-cd y", "ab-zz12-cd", "zz12") == "x *** y"
 
 
 @pytest.mark.parametrize("short", ["", "a", "ab", "abc"])

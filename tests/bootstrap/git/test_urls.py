@@ -49,6 +49,12 @@ from bootstrap.git.urls import RepoUrl, is_scp_like, parse_repo_url
         ("https://h/r.git?ref=x", RepoUrl("https://h/r.git?ref=x", "https", host="h")),
         ("https://h/r.git#frag", RepoUrl("https://h/r.git", "https", host="h")),
         ("https://h/a%20b", RepoUrl("https://h/a%20b", "https", host="h")),
+        ("https://h/X", RepoUrl("https://h/X", "https", host="h")),
+        ("https://h:1/r", RepoUrl("https://h:1/r", "https", host="h:1")),
+        ("https://h:65535/r", RepoUrl("https://h:65535/r", "https", host="h:65535")),
+        ("http://bob:tok@h:8080/r", RepoUrl("http://bob@h:8080/r", "http", "bob", "tok", "h:8080")),
+        ("https://a%2Fb@h/r", RepoUrl("https://a%2Fb@h/r", "https", "a/b", None, "h")),
+        ("https://h/r/\u00fc", RepoUrl("https://h/r/\u00fc", "https", host="h")),
         ("ssh://git@h/r.git", RepoUrl("ssh://git@h/r.git", "ssh", "git", None, "h")),
         ("ssh://git@h:2222/r.git", RepoUrl("ssh://git@h:2222/r.git", "ssh", "git", None, "h:2222")),
         ("git://h/r.git", RepoUrl("git://h/r.git", "git", host="h")),
@@ -90,10 +96,18 @@ def test_relative_directory_defaults_to_cwd(
         ("   ", r"^no repository URL"),
         ("https://h/a b", r"contains whitespace or control characters$"),
         ("https://h/a\x00b", r"contains whitespace or control characters$"),
+        ("https://h/a\x1fb", r"contains whitespace or control characters$"),
+        ("https://h/a\x7fb", r"contains whitespace or control characters$"),
+        ("https://h/a\x85b", r"contains whitespace or control characters$"),
+        ("https://h/a\u200bb", r"contains whitespace or control characters$"),
+        ("https://h/a\u2028b", r"contains whitespace or control characters$"),
         ("-uhttps://h/r", r"must not start with '-'$"),
         ("ftp://h/r", r"scheme 'ftp' is not one of https, http, ssh, git, file$"),
         ("https://h", r"needs a host and a path$"),
         ("https://h/", r"needs a host and a path$"),
+        ("https://h//", r"needs a host and a path$"),
+        ("https://h/?x", r"needs a host and a path$"),
+        ("https://h/?x?y", r"needs a host and a path$"),
         ("https:///r", r"needs a host and a path$"),
         ("https://h_x/r", r"needs a host and a path$"),
         ("https://-h/r", r"needs a host and a path$"),
@@ -103,12 +117,18 @@ def test_relative_directory_defaults_to_cwd(
         ("https://h:/r", r"port must be a number from 1 to 65535$"),
         ("https://[::1/r", r"unclosed or malformed \[IPv6\] host$"),
         ("https://[::1]x/r", r"unclosed or malformed \[IPv6\] host$"),
+        ("https://[::1]]/r", r"unclosed or malformed \[IPv6\] host$"),
         ("https://[zz]/r", r"'zz' is not an IPv6 address$"),
         ("ssh://git:pw12@h/r", r"ssh:// URLs take no password; use an SSH key$"),
         ("git://u:pw12@h/r", r"git:// URLs take no password; use an SSH key$"),
         ("file://otherhost/r", r"expected file:///absolute/path$"),
         ("file://", r"expected file:///absolute/path$"),
-        ("no-such-dir-xyz", r"an absolute path or an existing directory$"),
+        (
+            "no-such-dir-xyz",
+            r"^malformed repository URL 'no-such-dir-xyz': expected one of https://, http://, "
+            r"ssh://, git://, file://, \[user@\]host:path, an absolute path or an existing "
+            r"directory$",
+        ),
         ("a/b:c", r"an absolute path or an existing directory$"),
     ],
 )
@@ -133,6 +153,34 @@ def test_errors_never_show_the_password_or_part_of_it(raw: str) -> None:
         parse_repo_url(raw)
     for part in ("ab/cd", "ab", "cd@ef", "ef@"):
         assert part not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("raw", "shown"),
+    [
+        ("https://u:tok1@h/?tok1", "'https://***@h/?***': needs a host and a path"),
+        ("https://u:tok1@h_x/tok1", "'https://***@h_x/***': needs a host and a path"),
+        ("https://u:tok1@h:0/tok1", "'https://***@h:0/***': port must be a number from 1 to 65535"),
+        ("https://u:tok1@[::1/tok1", "'https://***@[::1/***': unclosed or malformed [IPv6] host"),
+        ("https://u:tok1@[zz]/tok1", "'https://***@[zz]/***': 'zz' is not an IPv6 address"),
+        ("ssh://u:tok1@h/tok1", "'ssh://***@h/***': ssh:// URLs take no password; use an SSH key"),
+        # percent-encoded in the URL, decoded elsewhere: both forms are hidden
+        (
+            "https://u:t%6Fk1@h:0/tok1",
+            "'https://***@h:0/***': port must be a number from 1 to 65535",
+        ),
+        (
+            "https://u:t%6Fk1@h:0/t%6Fk1",
+            "'https://***@h:0/***': port must be a number from 1 to 65535",
+        ),
+    ],
+)
+def test_a_password_repeated_outside_the_user_info_is_hidden_there_too(
+    raw: str, shown: str
+) -> None:
+    with pytest.raises(GitInputError) as info:
+        parse_repo_url(raw)
+    assert str(info.value) == f"malformed repository URL {shown}"
 
 
 @pytest.mark.parametrize(
