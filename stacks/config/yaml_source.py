@@ -118,12 +118,15 @@ class _Anchored:
 
 
 class _Builder:
-    """One pass over parser events: screen each one, then add it to the data being built."""
+    """One pass over parser events: screen each one, then add it to the data being built
+    (aliased collections are copied in at the end, after the whole document passed)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self.open: list[_Frame] = []
         self.anchors: dict[str, _Anchored] = {}
+        # aliased collections, placed as None until the whole document passed the screen
+        self.aliases: list[tuple[dict[str, Any] | list[Any], KeyPath, _Anchored]] = []
         self.lines: dict[KeyPath, int] = {(): 1}
         self.value: Any = None
         self.total = 0
@@ -147,6 +150,7 @@ class _Builder:
                         event, "invalid YAML: expected a single document in the stream"
                     )
                 self.typer = _ScalarTyper((1, 1) if event.version == (1, 1) else (1, 2))
+        self._expand_aliases()
         return self
 
     def _fail(self, event: yaml.Event, problem: str) -> ConfigError:
@@ -157,6 +161,14 @@ class _Builder:
             raise self._fail(
                 event, f"YAML tags are not allowed (got {event.tag}); write the plain value"
             )
+
+    def _at_key(self) -> bool:
+        """Whether the next node is a mapping key."""
+        return (
+            bool(self.open)
+            and self.open[-1].key is _NO_KEY
+            and isinstance(self.open[-1].container, dict)
+        )
 
     def _place(self, event: yaml.Event, value: Any, merge_key: bool) -> KeyPath | None:
         """Put ``value`` where the event stands; returns its key path (``None`` for a key)."""
@@ -223,8 +235,7 @@ class _Builder:
     def _scalar(self, event: yaml.ScalarEvent) -> None:
         self._refuse_tag(event)
         plain = event.style is None or event.style == ""
-        at_key = bool(self.open) and self.open[-1].key is _NO_KEY
-        at_key = at_key and isinstance(self.open[-1].container, dict)
+        at_key = self._at_key()
         try:
             value = self.typer(event.value) if plain else event.value
         except (ValueError, TypeError, OverflowError, RuamelYAMLError) as exc:
@@ -245,13 +256,24 @@ class _Builder:
         if anchored is None:
             raise self._fail(event, f"invalid YAML: found undefined alias {name!r}")
         self._grow(event, anchored.size, anchored.height)
-        value = _copy(anchored.value)
-        at = self._place(event, value, False)
-        if at is not None and isinstance(value, dict | list):
-            for rel in _paths(anchored.value):
-                line = self.lines.get((*anchored.at, *rel))
-                if line is not None:
-                    self.lines[(*at, *rel)] = line
+        if self._at_key() or not isinstance(anchored.value, dict | list):
+            self._place(event, anchored.value, False)  # a collection as a key is refused there
+            return
+        container = self.open[-1].container  # an alias at the root would be undefined
+        at = self._place(event, None, False)
+        assert at is not None
+        self.aliases.append((container, at, anchored))
+
+    def _expand_aliases(self) -> None:
+        """Copy each aliased collection into place, once every bound has been checked (a bomb
+        is refused before anything is copied). In document order, so an anchored collection's
+        own aliases are expanded before anything copies it."""
+        for container, at, anchored in self.aliases:
+            value = _clone(anchored.value, anchored.at, at, self.lines)
+            if isinstance(container, list):
+                container[int(at[-1])] = value
+            else:
+                container[str(at[-1])] = value
 
     def _start(self, event: yaml.CollectionStartEvent) -> None:
         self._refuse_tag(event)
@@ -260,7 +282,7 @@ class _Builder:
         container: dict[str, Any] | list[Any] = (
             {} if isinstance(event, yaml.MappingStartEvent) else []
         )
-        if self.open and isinstance(self.open[-1].container, dict) and self.open[-1].key is _NO_KEY:
+        if self._at_key():
             raise ConfigError(
                 Location(self.path, _line(event), format_key_path(self.open[-1].at)),
                 f"keys must be strings, got {_kind(container)}",
@@ -290,6 +312,7 @@ class _ScalarTyper:
         # character is a string, without the resolver's per-call lookups (most of read time).
         rules = loader.resolver.versioned_resolver
         self.typed_starts = frozenset(rules) if None not in rules else None
+        self.seen: dict[str, Any] = {}
         constructor = loader.constructor
         self.construct: dict[str, Callable[[ScalarNode], Any]] = {
             "tag:yaml.org,2002:null": constructor.construct_yaml_null,
@@ -303,6 +326,15 @@ class _ScalarTyper:
         """``None``, a bool, int, float, ``datetime.date`` or the text itself."""
         if self.typed_starts is not None and text[:1] not in self.typed_starts:
             return text
+        known = self.seen.get(text, self)
+        if known is not self:
+            return known
+        value = self._type(text)
+        if len(self.seen) < 4096:  # "1", "true", "3": the same few values recur
+            self.seen[text] = value
+        return value
+
+    def _type(self, text: str) -> Any:
         tag = str(self.resolve(ScalarNode, text, (True, False)))
         construct = self.construct.get(tag)
         if construct is None:  # str, and the tags a plain "<<" or "=" resolve to
@@ -327,25 +359,21 @@ def _line(event: yaml.Event) -> int:
     return mark.line + 1
 
 
-def _copy(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {key: _copy(child) for key, child in value.items()}
-    if isinstance(value, list):
-        return [_copy(child) for child in value]
-    return value
-
-
-def _paths(value: Any, at: KeyPath = ()) -> Iterator[KeyPath]:
-    """Every key path inside ``value``, relative to it."""
-    if isinstance(value, dict):
-        items: Any = value.items()
-    elif isinstance(value, list):
-        items = enumerate(value)
-    else:
-        return
-    for key, child in items:
-        yield (*at, key)
-        yield from _paths(child, (*at, key))
+def _clone(source: Any, source_at: KeyPath, at: KeyPath, lines: dict[KeyPath, int]) -> Any:
+    """A copy of ``source``; each key inside it gets the line the same key has in ``source``."""
+    if isinstance(source, dict):
+        out: dict[str, Any] = {}
+        for key, child in source.items():
+            out[key] = _clone(child, (*source_at, key), (*at, key), lines)
+            lines[(*at, key)] = lines[(*source_at, key)]
+        return out
+    if isinstance(source, list):
+        items = []
+        for index, child in enumerate(source):
+            items.append(_clone(child, (*source_at, index), (*at, index), lines))
+            lines[(*at, index)] = lines[(*source_at, index)]
+        return items
+    return source
 
 
 def _kind(value: object) -> str:

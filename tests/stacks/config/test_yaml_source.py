@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from stacks.config.yaml_source import MAX_DEPTH, read_document
+from stacks.config import yaml_source
+from stacks.config.yaml_source import MAX_DEPTH, KeyPath, read_document
 from stacks.errors import ConfigError
 
 BOMB = "a: &a [1,1,1,1,1,1,1,1,1]\n" + "".join(
@@ -177,3 +178,31 @@ def test_a_bad_number_names_its_line(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"cannot read '\+_'") as info:
         _read(tmp_path, "%YAML 1.1\n---\na: 1\nb: +_\n")
     assert info.value.location.line == 4
+
+
+def test_aliases_inside_anchored_nodes_expand_with_their_lines(tmp_path: Path) -> None:
+    doc = _read(tmp_path, "a: &a {x: 1}\nb: &b {y: *a, z: [*a]}\nc: *b\n")
+    assert doc.data["c"] == {"y": {"x": 1}, "z": [{"x": 1}]}
+    assert doc.lines[("c",)] == 3
+    assert doc.lines[("c", "y")] == doc.lines[("c", "z", 0)] == 2
+    assert doc.lines[("c", "z", 0, "x")] == 1
+    doc.data["c"]["z"][0]["x"] = 2
+    assert doc.data["b"]["z"][0]["x"] == doc.data["a"]["x"] == 1
+
+
+def test_an_alias_bomb_is_refused_before_anything_is_copied(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    copies: list[KeyPath] = []
+    clone = yaml_source._clone
+
+    def counted(source: Any, source_at: KeyPath, at: KeyPath, lines: dict[KeyPath, int]) -> Any:
+        copies.append(at)
+        return clone(source, source_at, at, lines)
+
+    monkeypatch.setattr(yaml_source, "_clone", counted)
+    with pytest.raises(ConfigError, match="expands to more than"):
+        _read(tmp_path, BOMB)
+    assert copies == []
+    _read(tmp_path, "a: &a [1]\nb: *a\n")
+    assert ("b",) in copies  # the patch does see copies
