@@ -79,6 +79,12 @@ def read_document(path: Path) -> Document:
         line = mark.line + 1 if mark is not None else None
         problem = " ".join(str(exc.problem or exc.context or "invalid YAML").split())
         raise ConfigError(Location(path, line, ""), f"invalid YAML: {problem}") from None
+    except yaml.reader.ReaderError as exc:  # libyaml counts UTF-8 bytes
+        line = text.encode("utf-8")[: exc.position].count(b"\n") + 1
+        char = exc.character
+        shown = f"#x{char:04x}" if isinstance(char, int) else repr(char)
+        problem = f"unacceptable character {shown}: {exc.reason}"
+        raise ConfigError(Location(path, line, ""), f"invalid YAML: {problem}") from None
     except yaml.YAMLError as exc:
         problem = " ".join(str(exc).split()) or type(exc).__name__
         raise ConfigError(Location(path, None, ""), f"invalid YAML: {problem}") from None
