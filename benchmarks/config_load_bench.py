@@ -1,6 +1,7 @@
 """Config-load scaling: one environment with N tags extending a parent with N tags.
 
-Run: ``python -m benchmarks.config_load_bench [--rounds 5]`` (also ``nox -s bench-config``).
+Run: ``python -m benchmarks.config_load_bench [--rounds 5]`` (also ``nox -s bench-config``);
+``--only N`` loads N tags once, for ``valgrind --tool=callgrind`` instruction counts.
 Prints, side by side, the median wall and CPU seconds of ``load_environment`` for 2k, 20k and
 90k tags (90k is the largest size under the document bound, :data:`MAX_NODES` nodes per file)
 and their ratios: near-linear means 20k/2k close to 10 and 90k/20k close to 4.5. Then times how
@@ -60,7 +61,19 @@ def _median(tags: int, rounds: int, *, refused: bool = False) -> tuple[float, fl
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--rounds", type=int, default=3, help="loads per size (median shown)")
-    rounds = max(1, parser.parse_args().rounds)
+    parser.add_argument(
+        "--only",
+        type=int,
+        metavar="TAGS",
+        help="load TAGS tags once and print nothing (for instruction counts: run under "
+        "valgrind --tool=callgrind, and again with --only 0 for the fixed cost)",
+    )
+    args = parser.parse_args()
+    if args.only is not None:
+        with tempfile.TemporaryDirectory() as scratch:
+            load_environment("child", _write(Path(scratch), args.only))
+        return
+    rounds = max(1, args.rounds)
     results = {tags: _median(tags, rounds) for tags in SIZES}
     print(f"config load, median of {rounds}, load average {os.getloadavg()[0]:.1f}:")
     for tags, (wall, cpu) in results.items():
