@@ -95,8 +95,8 @@ CASES = [
         "duplicate key",
         {"bad": "extends: dev\ndescription: a\ndescription: b\n"},
         "bad.yaml:3",
-        "",
-        "duplicate key",
+        "description",
+        "duplicate key 'description' (first set on line 2)",
     ),
     ("top level is a list", {"bad": "- a\n- b\n"}, "bad.yaml:1", "", "expected a mapping"),
     (
