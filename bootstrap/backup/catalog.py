@@ -46,11 +46,11 @@ class BackupRecord:
     def status(self) -> str:
         if not self.has_manifest:
             return "incomplete"
+        if self.quarantined:
+            return "quarantined"
         if self.signature_problem is not None:
             return "signature-refused"
-        if self.manifest is None:
-            return "unreadable"
-        return "quarantined" if self.quarantined else "complete"
+        return "complete" if self.manifest is not None else "unreadable"
 
 
 @dataclass(frozen=True)
