@@ -1,10 +1,10 @@
 """The PR loop on moto with real Terraform: plan, apply exactly that plan, refuse it again.
 
 The environment is ``review`` (``extends: local``, nothing else) in a scratch git history of a
-project copy, so it shares the session's moto server with the deploy tests without name clashes.
-Nothing destroys it: the session's moto server is discarded at the end of the run, and the run's
-one destroy (of `local_deployment`) is what shows an applied environment can be destroyed. No
-other test lists resources it does not name, so the leftover ``ul-review`` resources meet none.
+project copy, on a moto server of its own: moto gives every EKS cluster the same OIDC issuer, so
+``review`` and the shared ``local`` deployment cannot both exist on one server. Nothing destroys
+it: its server is stopped right after, and the run's one destroy (of `local_deployment`) is what
+shows an applied environment can be destroyed.
 """
 
 from __future__ import annotations
@@ -12,11 +12,12 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.support.moto_server import MotoServer
+from tests.support.moto_server import FAKE_CREDENTIALS, MotoServer, moto_server
 from tests.support.project_copy import commit_all, git, make_project
 
 pytestmark = pytest.mark.deploy
@@ -56,18 +57,21 @@ def _node_group(moto: MotoServer) -> dict[str, object]:
 
 @pytest.fixture(scope="module")
 def loop(
-    tmp_path_factory: pytest.TempPathFactory, aws_env: dict[str, str]
-) -> tuple[Path, dict[str, str]]:
+    tmp_path_factory: pytest.TempPathFactory, terraform_env: dict[str, str]
+) -> Iterator[tuple[Path, dict[str, str], MotoServer]]:
     project = make_project(tmp_path_factory.mktemp("delivery") / "project")
     (project / "environments" / "review.yaml").write_text("extends: local\n", encoding="utf-8")
     commit_all(project, "add the review environment")
-    return project, aws_env
+    with moto_server() as moto:
+        yield (
+            project,
+            {**terraform_env, **FAKE_CREDENTIALS, "UNDERLAY_AWS_ENDPOINT": moto.endpoint},
+            moto,
+        )
 
 
-def test_plan_apply_change_and_refusals(
-    loop: tuple[Path, dict[str, str]], moto: MotoServer
-) -> None:
-    project, env = loop
+def test_plan_apply_change_and_refusals(loop: tuple[Path, dict[str, str], MotoServer]) -> None:
+    project, env, moto = loop
     # 1. First rollout of the environment through plan + apply.
     first = ok(underlay(project, env, "plan", "review", "--out", "p0"))
     assert "review-cluster" in first
