@@ -18,6 +18,9 @@ from tests.support.moto_server import MotoServer, moto_server
 from tests.support.rendered import provider_schemas, rendered
 from tests.support.tools import provider_mirror, require_tool
 
+# --dist loadgroup as xdist means it under the pinned pytest (tests/support/xdist_groups.py).
+pytest_plugins = ["tests.support.xdist_groups"]
+
 __all__ = [
     "Golden",
     "azurite",

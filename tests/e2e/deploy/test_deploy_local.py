@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.e2e.deploy.conftest import Deployment
+from tests.support.deployment import Deployment
 
 pytestmark = [pytest.mark.deploy, pytest.mark.xdist_group("deploy-local")]
 

@@ -1,99 +1,66 @@
-"""`underlay drift` for real: `local-cluster` applied to a moto server of its own with real
-Terraform, then changed behind Terraform's back with boto3. Each change is reported by resource
-and attribute; a re-apply makes it clean again; no run takes a lock or writes state."""
+"""`underlay drift` for real: `local-cluster` applied to the session's moto server with real
+Terraform (the shared `local_deployment`), then changed behind Terraform's back with boto3. Each
+change is reported by resource and attribute; a re-apply makes it clean again, and this module
+checks that with a plan, so the deploy tests that expect "no changes" hold whichever runs first;
+no run takes a lock or writes state."""
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
 import subprocess
-from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from stacks.app import synth_to
-from stacks.terraform_runner import Terraform
-from tests.support.envs import copy_samples
-from tests.support.moto_server import FAKE_CREDENTIALS, MotoServer, moto_server
+from tests.support.deployment import Deployment
 
-pytestmark = pytest.mark.deploy
+pytestmark = [pytest.mark.deploy, pytest.mark.xdist_group("deploy-local")]
 
 
-@dataclass(frozen=True)
-class Deployed:
-    root: Path
-    env: dict[str, str]
-    terraform: Terraform
-    moto: MotoServer
-
-    @property
-    def state(self) -> Path:
-        return self.root / "terraform-state" / "local-cluster.tfstate"
-
-    def drift(self) -> tuple[int, dict[str, Any], str]:
-        """Run the real CLI; return exit code, the JSON report and stderr."""
-        before = hashlib.sha256(self.state.read_bytes()).hexdigest()
-        result = subprocess.run(
-            ["underlay", "drift", "local", "--skip-repo", "--json", "--out", ".underlay/drift"],
-            cwd=self.root,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=False,
-        )
-        after = hashlib.sha256(self.state.read_bytes()).hexdigest()
-        assert before == after, "drift must never write state"
-        assert not list(self.state.parent.glob("*.lock.info")), "drift must leave no lock"
-        written = self.root / ".underlay/drift/drift.json"
-        assert written.is_file(), result.stderr
-        report = json.loads(written.read_text())
-        assert json.loads(result.stdout) == report
-        return result.returncode, report, result.stderr
+def drift(deployed: Deployment) -> tuple[int, dict[str, Any], str]:
+    """Run the real CLI; return exit code, the JSON report and stderr."""
+    before = hashlib.sha256(deployed.state.read_bytes()).hexdigest()
+    result = subprocess.run(
+        ["underlay", "drift", "local", "--skip-repo", "--json", "--out", ".underlay/drift"],
+        cwd=deployed.root,
+        env=deployed.env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    after = hashlib.sha256(deployed.state.read_bytes()).hexdigest()
+    assert before == after, "drift must never write state"
+    assert not list(deployed.state.parent.glob("*.lock.info")), "drift must leave no lock"
+    written = deployed.root / ".underlay/drift/drift.json"
+    assert written.is_file(), result.stderr
+    report = json.loads(written.read_text())
+    assert json.loads(result.stdout) == report
+    return result.returncode, report, result.stderr
 
 
-@pytest.fixture(scope="module")
-def deployed(
-    tmp_path_factory: pytest.TempPathFactory, terraform_env: dict[str, str]
-) -> Iterator[Deployed]:
-    root = tmp_path_factory.mktemp("drift")
-    env_dir = copy_samples(root)
-    with moto_server() as moto:
-        env = {**terraform_env, **FAKE_CREDENTIALS, "UNDERLAY_AWS_ENDPOINT": moto.endpoint}
-        with pytest.MonkeyPatch.context() as patch:
-            patch.setenv("UNDERLAY_AWS_ENDPOINT", moto.endpoint)
-            synth_to(root / "cdktf.out", env_dir, ["local"])
-        tf = Terraform(root / "cdktf.out" / "stacks" / "local-cluster", env)
-        tf.init()
-        tf.apply()
-        yield Deployed(root, env, tf, moto)
-        if os.environ.get("UNDERLAY_KEEP_DEPLOYMENT") != "1":
-            tf.destroy()
-
-
-def _vpc_id(d: Deployed) -> str:
+def _vpc_id(d: Deployment) -> str:
     ec2 = d.moto.client("ec2")
     (vpc,) = ec2.describe_vpcs(Filters=[{"Name": "tag:Name", "Values": ["ul-local"]}])["Vpcs"]
     return str(vpc["VpcId"])
 
 
-def test_fresh_apply_has_no_drift(deployed: Deployed) -> None:
-    code, report, err = deployed.drift()
+def test_fresh_apply_has_no_drift(local_deployment: Deployment) -> None:
+    code, report, err = drift(local_deployment)
     assert code == 0, err
     assert report["findings"] == []
     verdicts = {c["where"]: c["verdict"] for c in report["checked"]}
     assert verdicts == {"local-cluster": "clean", "local-platform": "not deployed"}
 
 
-def test_changes_outside_terraform_are_reported_then_cleared_by_apply(deployed: Deployed) -> None:
-    ec2 = deployed.moto.client("ec2")
-    vpc_id = _vpc_id(deployed)
+def test_changes_outside_terraform_are_reported_then_cleared_by_apply(
+    local_deployment: Deployment,
+) -> None:
+    ec2 = local_deployment.moto.client("ec2")
+    vpc_id = _vpc_id(local_deployment)
     ec2.create_tags(Resources=[vpc_id], Tags=[{"Key": "team", "Value": "edited-by-hand"}])
-    state = json.loads(deployed.state.read_text())
+    state = json.loads(local_deployment.state.read_text())
     groups = [
         (r["type"], r["name"], r["instances"][0]["attributes"])
         for r in state["resources"]
@@ -119,9 +86,9 @@ def test_changes_outside_terraform_are_reported_then_cleared_by_apply(deployed: 
     ]
     assert logs, "local-cluster manages the EKS log group"
     log_name = logs[0]["instances"][0]["attributes"]["name"]
-    deployed.moto.client("logs").delete_log_group(logGroupName=log_name)
+    local_deployment.moto.client("logs").delete_log_group(logGroupName=log_name)
 
-    code, report, err = deployed.drift()
+    code, report, err = drift(local_deployment)
     assert code == 3, err
     by_address = {f["address"]: f for f in report["findings"]}
     vpc = next(f for a, f in by_address.items() if a.startswith("aws_vpc."))
@@ -134,10 +101,11 @@ def test_changes_outside_terraform_are_reported_then_cleared_by_apply(deployed: 
         f for a, f in by_address.items() if a.startswith("aws_cloudwatch_log_group.")
     )
     assert log_finding["kind"] == "deleted"
-    md = (deployed.root / ".underlay/drift/drift.md").read_text()
+    md = (local_deployment.root / ".underlay/drift/drift.md").read_text()
     assert "tags.team" in md
     assert "edited-by-hand" not in md + json.dumps(report), "values never reach the report"
 
-    deployed.terraform.apply()
-    code, report, err = deployed.drift()
+    local_deployment.terraform.apply()
+    code, report, err = drift(local_deployment)
     assert code == 0, (err, report["findings"])
+    assert local_deployment.terraform.plan_exit_code() == 0, "the deployment is as configured again"

@@ -1,0 +1,33 @@
+"""``--dist loadgroup`` for the pinned pytest: keep each ``xdist_group`` on one worker.
+
+pytest-xdist 3.8 tags a grouped test by appending ``@<group>`` to ``item._nodeid``; pytest 9
+keeps a node's id in ``item._id`` and no longer reads ``_nodeid``, so the tag was silently lost
+and every test became its own group: the shared deployment was applied on both workers (and its
+two copies met on neither's emulator). This hook, run after xdist's, puts the tag where pytest
+9 reads it; where xdist's own tag took effect it does nothing."""
+
+from __future__ import annotations
+
+import pytest
+from _pytest.nodeid import NodeId
+
+__all__ = ["group_suffix", "pytest_collection_modifyitems"]
+
+
+def group_suffix(item: pytest.Item) -> str | None:
+    """``@<group>`` as xdist writes it (groups sorted, joined with ``_``), or None."""
+    names = {
+        str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
+        for mark in item.iter_markers("xdist_group")
+    }
+    return "@" + "_".join(sorted(names)) if names else None
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not getattr(config.option, "loadgroup", False):
+        return
+    for item in items:
+        suffix = group_suffix(item)
+        if suffix and not item.nodeid.endswith(suffix):
+            item._id = NodeId.parse(item.nodeid + suffix)
