@@ -23,7 +23,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-__all__ = ["BackupState", "RetentionPlan", "RetentionPolicy", "plan_retention", "rank_key"]
+__all__ = [
+    "STORE_CLOCK_TOLERANCE",
+    "BackupState",
+    "RetentionPlan",
+    "RetentionPolicy",
+    "plan_retention",
+    "rank_key",
+]
+
+# How far an id's time may run ahead of the store's timestamp and still rank by the id: store
+# timestamps are truncated to the second, and writers' clocks drift by seconds, not years.
+STORE_CLOCK_TOLERANCE = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -80,10 +91,14 @@ class Ranked(Protocol):
 
 def rank_key(state: Ranked) -> tuple[datetime, str]:
     """Newest-first order of complete backups: the id's start time (when its refs were read),
-    clamped to the store's timestamp, then the id. Honest writers start before the store
-    records their manifest, so they rank by start time; an id from the future (a writer's clock
-    a year ahead, or a forged one) ranks at the time the store actually received it."""
-    return (min(state.started_at, state.last_modified), state.id)
+    clamped to the store's timestamp plus :data:`STORE_CLOCK_TOLERANCE`, then the id. Honest
+    writers start before the store records their manifest, so they rank by start time; an id
+    from the future (a writer's clock a year ahead, or a forged one) ranks at the time the store
+    actually received it. The tolerance is there because store timestamps are whole seconds
+    (S3 and Azure listings) and hosts' clocks differ a little: without it two honest runs in one
+    second could rank against their ids' order, and a run's "covered by a newer backup" check
+    (which compares ids) would fail after another run's retention kept the other one."""
+    return (min(state.started_at, state.last_modified + STORE_CLOCK_TOLERANCE), state.id)
 
 
 def plan_retention(
