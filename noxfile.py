@@ -114,9 +114,11 @@ def tests(session: nox.Session) -> None:
         "UNDERLAY_CHECKOV": checkov_tool(session),
         "UNDERLAY_PROVIDER_WHEELS": provider_wheels(session),
     }
-    # Two workers (this machine has two cores). loadgroup keeps each xdist_group on one worker,
-    # so the session-scoped deployment is applied once; unmarked tests are spread freely.
-    session.run("pytest", "-n", "2", "--dist", "loadgroup", *session.posargs, env=env)
+    # Three workers on two cores: the deploy tests spend minutes in Terraform's waits (sleeping
+    # provider waiters), which left a core idle with two (7:39 vs 6:25 for this session, same
+    # quiet machine, docs/performance.md). loadgroup keeps each xdist_group on one worker, so
+    # the session-scoped deployment is applied once; unmarked tests are spread freely.
+    session.run("pytest", "-n", "3", "--dist", "loadgroup", *session.posargs, env=env)
 
 
 @nox.session
