@@ -1,5 +1,6 @@
-"""`--dist loadgroup` keeps an xdist_group on one worker under the pinned pytest and xdist
-(tests/support/xdist_groups.py): a real two-worker pytest run over a scratch suite."""
+"""`--dist loadgroup` keeps an xdist_group on one worker under the pinned pytest and xdist, and
+starts the ``deploy`` tests first (tests/support/xdist_groups.py): real pytest runs over a scratch
+suite."""
 
 from __future__ import annotations
 
@@ -26,6 +27,19 @@ def test_records_worker(n: int) -> None:
 """
 
 
+def _run(suite: Path, out: Path, workers: int) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-n", str(workers), "--dist", "loadgroup", "-q",
+         "-p", "no:cacheprovider", "-p", "tests.support.xdist_groups", str(suite)],
+        cwd=suite.parent,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "WORKERS_OUT": str(out)},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )  # fmt: skip
+
+
 def test_a_group_runs_on_one_worker(tmp_path: Path) -> None:
     suite = tmp_path / "suite"
     suite.mkdir()
@@ -35,17 +49,41 @@ def test_a_group_runs_on_one_worker(tmp_path: Path) -> None:
     (suite / "test_b_grouped.py").write_text(GROUPED)
     (suite / "test_c_free.py").write_text("def test_free() -> None:\n    pass\n")
     out = tmp_path / "workers.txt"
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-n", "2", "--dist", "loadgroup", "-q",
-         "-p", "no:cacheprovider", "-p", "tests.support.xdist_groups", str(suite)],
-        cwd=tmp_path,
-        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "WORKERS_OUT": str(out)},
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-    )  # fmt: skip
+    result = _run(suite, out, workers=2)
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     workers = out.read_text().split()
     assert len(workers) == 6
     assert len(set(workers)) == 1, f"the group ran on {sorted(set(workers))}"
+
+
+RECORD_ORDER = """
+import os
+from pathlib import Path
+
+import pytest
+
+{mark}
+@pytest.mark.parametrize("n", range(2))
+def test_records_order(n: int) -> None:
+    with Path(os.environ["WORKERS_OUT"]).open("a") as f:
+        f.write(__name__ + "\\n")
+"""
+
+
+def test_deploy_tests_are_handed_out_first_and_stay_together(tmp_path: Path) -> None:
+    suite = tmp_path / "suite"
+    suite.mkdir()
+    (suite / "conftest.py").write_text(
+        "def pytest_configure(config):\n"
+        "    config.addinivalue_line('markers', 'deploy: a real apply')\n"
+    )
+    (suite / "test_a_free.py").write_text(RECORD_ORDER.format(mark=""))
+    (suite / "test_b_deploy.py").write_text(RECORD_ORDER.format(mark="@pytest.mark.deploy"))
+    (suite / "test_c_free.py").write_text(RECORD_ORDER.format(mark=""))
+    (suite / "test_d_deploy.py").write_text(RECORD_ORDER.format(mark="@pytest.mark.deploy"))
+    out = tmp_path / "order.txt"
+    result = _run(suite, out, workers=1)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    order = out.read_text().split()
+    assert order == [*["test_b_deploy"] * 2, *["test_d_deploy"] * 2, *["test_a_free"] * 2,
+                     *["test_c_free"] * 2]  # fmt: skip

@@ -1,7 +1,8 @@
 """A project copy with `local-cluster` applied to a moto server (real Terraform, real AWS provider).
 
-The `local_deployment` fixture (tests/e2e/conftest.py) makes one per run for every module in the
-xdist group ``deploy-local``; a test that changes it leaves it as the config says again."""
+The `local_deployment` fixture (tests/e2e/deployed/conftest.py) makes one per run for the modules
+of that package (xdist group ``deploy-local``); a test that changes it leaves it as the config
+says again."""
 
 from __future__ import annotations
 
