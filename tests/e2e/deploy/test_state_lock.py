@@ -4,7 +4,9 @@ The first apply holds the lock deterministically instead of racing a full rollou
 ``terraform apply`` without ``-auto-approve`` that has taken the S3 lock (``use_lockfile``),
 planned, and waits at its approval prompt until the test answers. Meanwhile a second, full apply
 is refused at the lock, and the state and the lock object are byte for byte what they were. Then
-the first is approved and finishes, the lock is gone, and a later apply takes it and succeeds.
+the first is approved and finishes with both resources in the state, and the lock object is
+gone (Terraform looks for exactly that object, so a later apply is free to take it; applying
+once more to show it cost another plan and apply, about 13 s of CPU).
 
 Only cheap resources are ever applied (``-target`` of the VPC, then of the backup bucket: no EKS,
 no lifecycle rule with the provider's 55 s wait); the backend, its lock file and the lock path
@@ -167,10 +169,3 @@ def test_concurrent_applies_one_is_refused_state_intact(
         assert first.answer("yes") == 0, first.output[-2000:]
         assert managed(stored(STATE_KEY)) == {VPC, BUCKET}
         assert stored(LOCK_KEY) is None, "lock released"
-
-    # 4. A later apply takes the lock again and finds the state as configured.
-    targets = (f"-target={VPC}", f"-target={BUCKET}")
-    again = terraform("apply", "-input=false", "-auto-approve", "-lock-timeout=0s", *targets)
-    assert again.returncode == 0, again.stderr[-2000:]
-    assert "No changes." in again.stdout, again.stdout[-2000:]
-    assert stored(LOCK_KEY) is None
