@@ -63,7 +63,7 @@ from pathlib import Path
 import pytest
 
 {mark}
-@pytest.mark.parametrize("n", range(2))
+@pytest.mark.parametrize("n", range({count}))
 def test_records_order(n: int) -> None:
     with Path(os.environ["WORKERS_OUT"]).open("a") as f:
         f.write(__name__ + "\\n")
@@ -77,13 +77,18 @@ def test_deploy_tests_are_handed_out_first_and_stay_together(tmp_path: Path) -> 
         "def pytest_configure(config):\n"
         "    config.addinivalue_line('markers', 'deploy: a real apply')\n"
     )
-    (suite / "test_a_free.py").write_text(RECORD_ORDER.format(mark=""))
-    (suite / "test_b_deploy.py").write_text(RECORD_ORDER.format(mark="@pytest.mark.deploy"))
-    (suite / "test_c_free.py").write_text(RECORD_ORDER.format(mark=""))
-    (suite / "test_d_deploy.py").write_text(RECORD_ORDER.format(mark="@pytest.mark.deploy"))
+    free = RECORD_ORDER.format(mark="", count=2)
+    deploy = RECORD_ORDER.format(mark="@pytest.mark.deploy", count=2)
+    (suite / "test_a_free.py").write_text(free)
+    (suite / "test_b_deploy.py").write_text(deploy)
+    (suite / "test_c_free.py").write_text(free)
+    (suite / "test_d_deploy.py").write_text(deploy)
+    # One test in the group: xdist hands out bigger groups first by itself, this is our order.
+    grouped = '@pytest.mark.deploy\n@pytest.mark.xdist_group("g")'
+    (suite / "test_e_deploy_grouped.py").write_text(RECORD_ORDER.format(mark=grouped, count=1))
     out = tmp_path / "order.txt"
     result = _run(suite, out, workers=1)
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     order = out.read_text().split()
-    assert order == [*["test_b_deploy"] * 2, *["test_d_deploy"] * 2, *["test_a_free"] * 2,
-                     *["test_c_free"] * 2]  # fmt: skip
+    expected = ["test_e_deploy_grouped", *["test_b_deploy"] * 2, *["test_d_deploy"] * 2]
+    assert order == [*expected, *["test_a_free"] * 2, *["test_c_free"] * 2]
