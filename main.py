@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent
 
 def main() -> None:
     from stacks.app import load_environments, synth
-    from stacks.config.loader import DEFAULT_ENV_DIR, ENV_DIR_VARIABLE
+    from stacks.config.paths import DEFAULT_ENV_DIR, ENV_DIR_VARIABLE
 
     env_dir = Path(os.environ.get(ENV_DIR_VARIABLE, ROOT / DEFAULT_ENV_DIR))
     outdir = Path(os.environ.get("CDKTF_OUTDIR", ROOT / "cdktf.out")).resolve()

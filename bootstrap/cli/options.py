@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 import click
 
-from stacks.config.loader import DEFAULT_ENV_DIR, ENV_DIR_VARIABLE
+from stacks.config.paths import DEFAULT_ENV_DIR, ENV_DIR_VARIABLE
 
 __all__ = ["auth_from", "env_dir_option", "git_auth_options"]
 

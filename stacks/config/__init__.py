@@ -12,8 +12,6 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from stacks.config.loader import (
-        DEFAULT_ENV_DIR,
-        ENV_DIR_VARIABLE,
         LoadedEnvironment,
         environment_names,
         load_all,
@@ -21,6 +19,7 @@ if TYPE_CHECKING:
         load_many,
     )
     from stacks.config.model import Environment
+    from stacks.config.paths import DEFAULT_ENV_DIR, ENV_DIR_VARIABLE
 
 __all__ = [
     "DEFAULT_ENV_DIR",
@@ -33,7 +32,11 @@ __all__ = [
     "load_many",
 ]
 
-_HOMES = {name: "stacks.config.loader" for name in __all__} | {"Environment": "stacks.config.model"}
+_HOMES = {name: "stacks.config.loader" for name in __all__} | {
+    "Environment": "stacks.config.model",
+    "DEFAULT_ENV_DIR": "stacks.config.paths",
+    "ENV_DIR_VARIABLE": "stacks.config.paths",
+}
 
 
 def __getattr__(name: str) -> Any:

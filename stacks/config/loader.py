@@ -17,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from stacks.config.merge import Layer, Origin, layer_of, merge
 from stacks.config.model import Environment
+from stacks.config.paths import DEFAULT_ENV_DIR, ENV_DIR_VARIABLE
 from stacks.config.rules import check_rules, paths_overlap
 from stacks.config.safety import check_literals, check_repo_credentials
 from stacks.config.yaml_source import KeyPath, format_key_path, read_document
@@ -35,9 +36,6 @@ __all__ = [
     "load_layer",
 ]
 
-DEFAULT_ENV_DIR = Path("environments")
-"""Where environment files live unless ``--env-dir`` / ``UNDERLAY_ENV_DIR`` say otherwise."""
-ENV_DIR_VARIABLE = "UNDERLAY_ENV_DIR"
 SUFFIX = ".yaml"
 
 
