@@ -7,7 +7,6 @@ from pathlib import Path
 import click
 
 from bootstrap.cli.options import env_dir_option
-from stacks.config import load_environment
 from stacks.errors import UnderlayError
 
 __all__ = ["render", "versions"]
@@ -40,6 +39,7 @@ def _check_out_dir(outdir: Path) -> None:
 def render(env: str, env_dir: Path, outdir: Path | None, outputs_file: Path | None) -> None:
     """Print or write, as YAML, every Kubernetes object ENV's platform stack creates
     (Helm releases as their release settings and values)."""
+    from stacks.config import load_environment
     from stacks.platform.gen.plan import render_files
     from stacks.platform.render import environment_plan
 
@@ -61,6 +61,7 @@ def render(env: str, env_dir: Path, outdir: Path | None, outputs_file: Path | No
 @env_dir_option
 def versions(env: str, env_dir: Path) -> None:
     """Print ENV's effective versions table (charts, CRDs, images)."""
+    from stacks.config import load_environment
     from stacks.platform.gen.versions import version_rows
 
     rows = version_rows(load_environment(env, env_dir).env)

@@ -119,7 +119,7 @@ def test_every_nox_session_and_flag_the_pipelines_call_exists() -> None:
         assert session in sessions, f"pipelines call nox -s {session}, which does not exist"
         if session not in ("plan", "apply", "deliver"):
             continue
-        command = cli.commands[session]
+        command = cli.get_command(click.Context(cli), session)
         assert isinstance(command, click.Command)
         flags = {opt for p in command.params for opt in getattr(p, "opts", [])}
         used = {a for a in args if a.startswith("--")}
