@@ -115,9 +115,9 @@ def tests(session: nox.Session) -> None:
         "UNDERLAY_PROVIDER_WHEELS": provider_wheels(session),
     }
     # Three workers on two cores: the deploy tests spend minutes in Terraform's waits (sleeping
-    # provider waiters), which left a core idle with two (7:39 vs 6:25 for this session, same
-    # quiet machine, docs/performance.md). loadgroup keeps each xdist_group on one worker, so
-    # the session-scoped deployment is applied once; unmarked tests are spread freely.
+    # provider waiters), which left a core idle with two; four cost more CPU than they saved
+    # (docs/performance.md, "Test time"). loadgroup keeps each xdist_group on one worker, so the
+    # shared deployment is applied once; unmarked tests are spread freely.
     session.run("pytest", "-n", "3", "--dist", "loadgroup", *session.posargs, env=env)
 
 
