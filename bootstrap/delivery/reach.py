@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from stacks.errors import UnderlayError
+from stacks.terraform_runner import MIRROR_ENV
 
 __all__ = [
     "OVERRIDE_ENV",
@@ -72,7 +73,7 @@ def decide(
     forced = _override(environ.get(OVERRIDE_ENV, "auto"))
     if forced is not None:
         return forced
-    mirror = environ.get("UNDERLAY_TF_PLUGIN_MIRROR")
+    mirror = environ.get(MIRROR_ENV)
     missing = missing_providers(Path(mirror) if mirror else None)
     if missing:
         return Reach(
