@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 import click
 
+from bootstrap.git.auth import DEFAULT_TOKEN_ENV, Auth
 from stacks.config.paths import DEFAULT_ENV_DIR, ENV_DIR_VARIABLE
 
 __all__ = ["auth_from", "env_dir_option", "git_auth_options"]
@@ -42,7 +43,7 @@ def git_auth_options(func: F) -> F:
         ),
         click.option(
             "--token-env",
-            default="UNDERLAY_GIT_TOKEN",
+            default=DEFAULT_TOKEN_ENV,
             show_default=True,
             metavar="VAR",
             help="Environment variable holding the HTTPS token (never pass it as a flag).",
@@ -54,13 +55,11 @@ def git_auth_options(func: F) -> F:
     return func
 
 
-def auth_from(flags: dict[str, Any]) -> Any:
-    """The :class:`bootstrap.git.auth.Auth` those options describe (imported lazily: fast CLI)."""
-    from bootstrap.git.auth import Auth
-
+def auth_from(flags: dict[str, Any]) -> Auth:
+    """The :class:`bootstrap.git.auth.Auth` those options describe."""
     return Auth(
         flags.get("ssh_key"),
-        flags.get("token_env") or "UNDERLAY_GIT_TOKEN",
+        flags.get("token_env") or DEFAULT_TOKEN_ENV,
         flags.get("username"),
         flags.get("known_hosts"),
     )
