@@ -16,6 +16,27 @@ from bootstrap.git.auth import DEFAULT_TOKEN_ENV, Auth, git_environment, secrets
 from bootstrap.git.errors import GitInputError
 from bootstrap.git.urls import RepoUrl, parse_repo_url
 
+# What every SSH remote's GIT_SSH_COMMAND starts with, and every git process's no-prompt setup.
+BATCH_SSH = [
+    "ssh",
+    "-o",
+    "BatchMode=yes",
+    "-o",
+    "StrictHostKeyChecking=yes",
+    "-o",
+    "ConnectTimeout=30",
+    "-o",
+    "ServerAliveInterval=10",
+    "-o",
+    "ServerAliveCountMax=3",
+]
+NO_PROMPTS = {
+    "GIT_TERMINAL_PROMPT": "0",
+    "GIT_ASKPASS": "true",
+    "SSH_ASKPASS": "true",
+    "LC_ALL": "C",
+}
+
 
 def _fill(env: dict[str, str], request: str) -> dict[str, str]:
     """What git's credential machinery answers for ``request`` (protocol/host lines)."""
@@ -83,17 +104,7 @@ def test_ssh_remote_gets_no_helper_and_a_bounded_batch_ssh(tmp_path: Path) -> No
     assert "GIT_CONFIG_COUNT" not in env  # no credential helper for SSH remotes
     assert env["GIT_TERMINAL_PROMPT"] == "0"
     assert shlex.split(env["GIT_SSH_COMMAND"]) == [
-        "ssh",
-        "-o",
-        "BatchMode=yes",
-        "-o",
-        "StrictHostKeyChecking=yes",
-        "-o",
-        "ConnectTimeout=30",
-        "-o",
-        "ServerAliveInterval=10",
-        "-o",
-        "ServerAliveCountMax=3",
+        *BATCH_SSH,
         "-i",
         str(key.resolve()),
         "-o",
@@ -155,12 +166,8 @@ def test_whole_environment_for_an_https_remote(monkeypatch: pytest.MonkeyPatch) 
     env = git_environment(parse_repo_url("https://h:8443/r"), Auth(username="ci"))
     helper = env.pop("GIT_CONFIG_VALUE_1")
     assert env == {
-        "GIT_TERMINAL_PROMPT": "0",
-        "GIT_ASKPASS": "true",
-        "SSH_ASKPASS": "true",
-        "LC_ALL": "C",
-        "GIT_SSH_COMMAND": "ssh -o BatchMode=yes -o StrictHostKeyChecking=yes -o ConnectTimeout=30"
-        " -o ServerAliveInterval=10 -o ServerAliveCountMax=3",
+        **NO_PROMPTS,
+        "GIT_SSH_COMMAND": shlex.join(BATCH_SSH),
         "GIT_CONFIG_COUNT": "2",
         "GIT_CONFIG_KEY_0": "credential.helper",
         "GIT_CONFIG_VALUE_0": "",
@@ -170,27 +177,6 @@ def test_whole_environment_for_an_https_remote(monkeypatch: pytest.MonkeyPatch) 
     }
     assert helper.startswith("!f() {")
     assert "${UNDERLAY_GIT_TOKEN}" in helper
-
-
-BATCH_SSH = [
-    "ssh",
-    "-o",
-    "BatchMode=yes",
-    "-o",
-    "StrictHostKeyChecking=yes",
-    "-o",
-    "ConnectTimeout=30",
-    "-o",
-    "ServerAliveInterval=10",
-    "-o",
-    "ServerAliveCountMax=3",
-]
-NO_PROMPTS = {
-    "GIT_TERMINAL_PROMPT": "0",
-    "GIT_ASKPASS": "true",
-    "SSH_ASKPASS": "true",
-    "LC_ALL": "C",
-}
 
 
 def test_the_credential_helper_exactly(monkeypatch: pytest.MonkeyPatch) -> None:
