@@ -20,6 +20,22 @@ from bootstrap.backup.targets.base import ObjectInfo
 T0 = datetime(2026, 6, 1, tzinfo=UTC)
 
 
+def _manifest(backup_id: str, owner: str) -> Manifest:
+    """``backup_id``'s manifest with ``owner``'s bundle: full when they are one, else unchanged."""
+    return Manifest(
+        id=backup_id,
+        kind="full" if owner == backup_id else "unchanged",
+        repo_url="/repo",
+        created_at=layout.id_time(backup_id),
+        completed_at=layout.id_time(backup_id),
+        tool_version="t",
+        git_version="g",
+        head=None,
+        refs={"refs/heads/main": "0" * 40},
+        bundle=BundleInfo(key=layout.bundle_key(owner), owner_id=owner, size=3, sha256="0" * 64),
+    )
+
+
 @dataclass
 class FakeStore:
     objects: dict[str, tuple[bytes, datetime]] = field(default_factory=dict)
@@ -44,23 +60,9 @@ class FakeStore:
 
     def backup(self, backup_id: str, stored: datetime, owner: str | None = None) -> None:
         owner = owner or backup_id
-        manifest = Manifest(
-            id=backup_id,
-            kind="full" if owner == backup_id else "unchanged",
-            repo_url="/repo",
-            created_at=layout.id_time(backup_id),
-            completed_at=layout.id_time(backup_id),
-            tool_version="t",
-            git_version="g",
-            head=None,
-            refs={"refs/heads/main": "0" * 40},
-            bundle=BundleInfo(
-                key=layout.bundle_key(owner), owner_id=owner, size=3, sha256="0" * 64
-            ),
-        )
         if owner == backup_id:
             self.put(layout.bundle_key(backup_id), b"abc", stored)
-        self.put(layout.manifest_key(backup_id), dump_json(manifest), stored)
+        self.put(layout.manifest_key(backup_id), dump_json(_manifest(backup_id, owner)), stored)
 
     def download_file(self, key: str, path: Path) -> None:  # pragma: no cover - unused
         raise NotImplementedError
@@ -207,21 +209,6 @@ def test_oversized_signature_file_is_refused_unread() -> None:
         record.signature_problem == f"signature of backup {only} is not a signature file: refused"
     )
     assert layout.signature_key(only) in store.objects  # never read
-
-
-def _manifest(backup_id: str, owner: str) -> Manifest:
-    return Manifest(
-        id=backup_id,
-        kind="full" if owner == backup_id else "unchanged",
-        repo_url="/repo",
-        created_at=layout.id_time(backup_id),
-        completed_at=layout.id_time(backup_id),
-        tool_version="t",
-        git_version="g",
-        head=None,
-        refs={"refs/heads/main": "0" * 40},
-        bundle=BundleInfo(key=layout.bundle_key(owner), owner_id=owner, size=3, sha256="0" * 64),
-    )
 
 
 def _record(
