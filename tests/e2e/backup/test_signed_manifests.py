@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -30,19 +31,25 @@ Capsys = pytest.CaptureFixture[str]
 MARKER = "FORGED-CONTENT-MARKER"
 
 
-@pytest.fixture(params=["s3+awskms", "azblob+ed25519"])
-def signed(
-    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> tuple[Target, str]:
-    """A target and the ``--signing-key`` for it."""
-    if request.param == "s3+awskms":
-        target: Target = request.getfixturevalue("s3_target")
-        moto: MotoServer = request.getfixturevalue("moto")
-        monkeypatch.setenv("AWS_ENDPOINT_URL_KMS", moto.endpoint)
-        key = moto.client("kms").create_key(KeyUsage="SIGN_VERIFY", KeySpec="ECC_NIST_P256")
-        return target, f"awskms:{key['KeyMetadata']['Arn']}"
-    target = request.getfixturevalue("azblob_target")
-    pem = tmp_path / "signing.pem"
+@dataclass(frozen=True)
+class Signed:
+    """A target and the ``--signing-key`` for it, and both as the CLI takes them."""
+
+    target: Target
+    key: str
+
+    @property
+    def sign(self) -> tuple[str, str]:
+        return ("--signing-key", self.key)
+
+    @property
+    def src(self) -> tuple[str, ...]:
+        """The target as the readers (verify, list, drill, restore) name it."""
+        return ("--from", self.target.url, *self.target.cli_args)
+
+
+def _new_private_key(pem: Path) -> Path:
+    """A fresh Ed25519 private key written to ``pem`` (PKCS8), as ``file:`` signing reads it."""
     pem.write_bytes(
         ed25519.Ed25519PrivateKey.generate().private_bytes(
             serialization.Encoding.PEM,
@@ -50,7 +57,22 @@ def signed(
             serialization.NoEncryption(),
         )
     )
-    return target, f"file:{pem}"
+    return pem
+
+
+@pytest.fixture(params=["s3+awskms", "azblob+ed25519"])
+def signed(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Signed:
+    """AWS KMS with S3 on the moto server; a local Ed25519 key file with Azurite."""
+    if request.param == "s3+awskms":
+        target: Target = request.getfixturevalue("s3_target")
+        moto: MotoServer = request.getfixturevalue("moto")
+        monkeypatch.setenv("AWS_ENDPOINT_URL_KMS", moto.endpoint)
+        key = moto.client("kms").create_key(KeyUsage="SIGN_VERIFY", KeySpec="ECC_NIST_P256")
+        return Signed(target, f"awskms:{key['KeyMetadata']['Arn']}")
+    target = request.getfixturevalue("azblob_target")
+    return Signed(target, f"file:{_new_private_key(tmp_path / 'signing.pem')}")
 
 
 def _raw(key: str) -> str:
@@ -107,15 +129,19 @@ def _run(capsys: Capsys, target: Target, repo: GitRepo, *extra: str) -> Result:
                     *target.cli_args, *extra)  # fmt: skip
 
 
-def test_forged_pair_refused_with_signing_accepted_without(
-    signed: tuple[Target, str], repo: GitRepo, tmp_path: Path, capsys: Capsys
-) -> None:
-    target, key = signed
-    sign = ("--signing-key", key)
-    src = ("--from", target.url, *target.cli_args)
+def _signed_backup(capsys: Capsys, signed: Signed, repo: GitRepo) -> Result:
+    """A signed backup run of ``repo``; it must succeed."""
+    result = _run(capsys, signed.target, repo, *signed.sign)
+    assert result.code == 0, result.stderr
+    return result
 
-    genuine = _run(capsys, target, repo, *sign)
-    assert genuine.code == 0, genuine.stderr
+
+def test_forged_pair_refused_with_signing_accepted_without(
+    signed: Signed, repo: GitRepo, tmp_path: Path, capsys: Capsys
+) -> None:
+    target, sign, src = signed.target, signed.sign, signed.src
+
+    genuine = _signed_backup(capsys, signed, repo)
     good_id = genuine.summary["id"]
     assert genuine.summary["signing"].startswith(("aws-kms ", "ed25519-file "))
     assert _raw(layout.signature_key(good_id)) in target.raw_keys()
@@ -149,14 +175,7 @@ def test_forged_pair_refused_with_signing_accepted_without(
     assert git("rev-parse", "refs/heads/main", cwd=dest).strip() == repo.refs()["refs/heads/main"]
 
     # a signature file the forger made with a key of their own: does not verify
-    other = tmp_path / "attacker.pem"
-    other.write_bytes(
-        ed25519.Ed25519PrivateKey.generate().private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
+    other = _new_private_key(tmp_path / "attacker.pem")
     from bootstrap.backup.signing import Ed25519FileSigner, sign_manifest
 
     manifest_bytes = target.get_raw(_raw(layout.manifest_key(forged_id)))
@@ -181,14 +200,10 @@ def test_forged_pair_refused_with_signing_accepted_without(
 
 
 def test_replayed_signed_manifest_under_a_new_id_is_refused(
-    signed: tuple[Target, str], repo: GitRepo, capsys: Capsys
+    signed: Signed, repo: GitRepo, capsys: Capsys
 ) -> None:
-    target, key = signed
-    sign = ("--signing-key", key)
-    src = ("--from", target.url, *target.cli_args)
-    old = _run(capsys, target, repo, *sign)
-    assert old.code == 0, old.stderr
-    old_id = old.summary["id"]
+    target, sign, src = signed.target, signed.sign, signed.src
+    old_id = _signed_backup(capsys, signed, repo).summary["id"]
     manifest = target.get_raw(_raw(layout.manifest_key(old_id)))
     signature = target.get_raw(_raw(layout.signature_key(old_id)))
     bundle = target.get_raw(_raw(layout.bundle_key(old_id)))
@@ -220,14 +235,13 @@ def test_replayed_signed_manifest_under_a_new_id_is_refused(
 
 
 def test_run_never_reuses_an_unsigned_base(
-    signed: tuple[Target, str], repo: GitRepo, tmp_path: Path, capsys: Capsys
+    signed: Signed, repo: GitRepo, tmp_path: Path, capsys: Capsys
 ) -> None:
     """An unsigned manifest with the repo's current refs, stored as the newest, must not become
     the base that an unchanged run copies and then signs: the run passes over it to the newest
     signed backup and names the refusal."""
-    target, key = signed
-    first = _run(capsys, target, repo, "--signing-key", key)
-    assert first.code == 0, first.stderr
+    target = signed.target
+    first = _signed_backup(capsys, signed, repo)
     forged_id = _forge(target, tmp_path, refs_from=repo)
     without = _run(capsys, target, repo)  # signing off: the forged one is the base it copies
     assert without.code == 0, without.stderr
@@ -235,8 +249,7 @@ def test_run_never_reuses_an_unsigned_base(
         "unchanged-recorded",
         forged_id,
     )
-    second = _run(capsys, target, repo, "--signing-key", key)
-    assert second.code == 0, second.stderr
+    second = _signed_backup(capsys, signed, repo)
     assert second.summary["outcome"] == "unchanged-recorded"
     assert second.summary["copied_from"] == first.summary["id"]
     assert second.summary["signature_refused"] == [forged_id, without.summary["id"]]
