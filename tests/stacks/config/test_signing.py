@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from bootstrap.cli import main
 from stacks.config import load_environment
 from stacks.config.signing import AwsKmsSigning, AzureKeyVaultSigning, Ed25519Signing
+from tests.support.cli import one_line_error
 from tests.support.envs import MINIMAL_DEV, write_envs
 
 KMS_ARN = "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
@@ -70,12 +70,7 @@ def test_bad_signing_is_one_line_exit_2(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], block: str, where: str, message: str
 ) -> None:
     env_dir = write_envs(tmp_path, {"dev": MINIMAL_DEV + f"backup:\n  signing:\n    {block}\n"})
-    with pytest.raises(SystemExit) as info:
-        main(["config", "show", "dev", "--env-dir", str(env_dir)])
-    err = capsys.readouterr().err
-    assert info.value.code == 2
-    assert err.count("\n") == 1, err
+    err = one_line_error(capsys, "config", "show", "dev", "--env-dir", str(env_dir))
     assert f"{env_dir / 'dev.yaml'}:" in err
     assert where in err
     assert message in err
-    assert "Traceback" not in err
