@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bootstrap.backup import layout
 from bootstrap.backup.retention import BackupState, RetentionPolicy, plan_retention
+from tests.support.backup_states import backup_state
 
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
 
@@ -23,15 +23,7 @@ def state(
     suffix: str = "000000",
 ) -> BackupState:
     started = NOW - timedelta(days=age_days)
-    backup_id = layout.new_backup_id(started)[:-6] + suffix
-    return BackupState(
-        id=backup_id,
-        started_at=layout.id_time(backup_id),
-        last_modified=started,
-        complete=complete,
-        good=good and complete,
-        owner_id=(owner or backup_id) if complete else None,
-    )
+    return backup_state(suffix, started, complete=complete, good=good, owner=owner)
 
 
 def test_no_policy_deletes_no_complete_backup() -> None:

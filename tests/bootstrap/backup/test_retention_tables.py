@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bootstrap.backup import layout
 from bootstrap.backup.retention import (
     STORE_CLOCK_TOLERANCE,
     BackupState,
@@ -15,6 +14,7 @@ from bootstrap.backup.retention import (
     RetentionPolicy,
     plan_retention,
 )
+from tests.support.backup_states import backup_state
 
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
 DAY = timedelta(days=1)
@@ -32,16 +32,9 @@ def make(
 ) -> BackupState:
     """``name`` is a 6-hex-digit tail; ``stored_days`` (default: the age) is the store's clock."""
     started = NOW - timedelta(days=age_days)
-    backup_id = layout.new_backup_id(started)[:-6] + name
-    stored = NOW - timedelta(days=age_days if stored_days is None else stored_days)
-    return BackupState(
-        id=backup_id,
-        started_at=layout.id_time(backup_id),
-        last_modified=stored,
-        complete=complete,
-        good=good and complete,
-        owner_id=(owner or backup_id) if complete else None,
-        dangling=dangling,
+    stored = None if stored_days is None else NOW - timedelta(days=stored_days)
+    return backup_state(
+        name, started, stored, complete=complete, good=good, owner=owner, dangling=dangling
     )
 
 
@@ -109,26 +102,13 @@ def test_store_clock_ties_break_by_id() -> None:
 SECOND = timedelta(seconds=1)
 
 
-def _at(name: str, started: datetime, stored: datetime) -> BackupState:
-    backup_id = layout.new_backup_id(started)[:-6] + name
-    return BackupState(
-        id=backup_id,
-        started_at=layout.id_time(backup_id),
-        last_modified=stored,
-        complete=True,
-        good=True,
-        owner_id=backup_id,
-        dangling=False,
-    )
-
-
 def test_honest_runs_in_one_store_second_rank_by_their_ids() -> None:
     # Seen with Azurite under two concurrent runs: the later-started run's manifest was stamped
     # in the same whole second it started (the store truncates), the earlier one's a second
     # later. Clamping to the bare store time ranked the earlier run newer; its retention then
     # deleted the later run's backup, whose exit check (newer ids only) found nothing.
-    early = _at("0000e1", NOW + timedelta(milliseconds=100), NOW + SECOND)
-    late = _at("0000e2", NOW + timedelta(milliseconds=550), NOW)
+    early = backup_state("0000e1", NOW + timedelta(milliseconds=100), NOW + SECOND)
+    late = backup_state("0000e2", NOW + timedelta(milliseconds=550), NOW)
     plan = plan_retention([early, late], RetentionPolicy(keep_last=1), now=NOW + 2 * SECOND)
     assert (plan.keep, plan.delete) == ((late.id,), (early.id,))
 
@@ -146,9 +126,9 @@ def test_an_id_ahead_of_the_store_ranks_by_id_only_within_the_tolerance(
     # honest started half a second before the skewed id's time (and was stored a second after
     # it started): it is newer only when the skewed id is clamped
     stored = NOW - timedelta(minutes=30)
-    skewed = _at("0000a1", stored + ahead, stored)
+    skewed = backup_state("0000a1", stored + ahead, stored)
     started = stored + ahead - SECOND / 2
-    honest = _at("0000b2", started, started + SECOND)
+    honest = backup_state("0000b2", started, started + SECOND)
     plan = plan_retention([skewed, honest], RetentionPolicy(keep_last=1), now=NOW)
     assert plan.keep == ((skewed if kept == "ahead" else honest).id,)
 
