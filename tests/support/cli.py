@@ -1,12 +1,17 @@
-"""Running ``underlay`` from tests and checking how it fails."""
+"""Running ``underlay`` from tests, in-process or as its own process, and checking how it fails."""
 
 from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Mapping
+from pathlib import Path
 
 import pytest
 
 from bootstrap.cli import main
 
-__all__ = ["one_line_error"]
+__all__ = ["one_line_error", "underlay_process"]
 
 
 def one_line_error(capsys: pytest.CaptureFixture[str], *args: str) -> str:
@@ -21,3 +26,22 @@ def one_line_error(capsys: pytest.CaptureFixture[str], *args: str) -> str:
     assert err.count("\n") == 1, err
     assert "Traceback" not in err
     return err
+
+
+def underlay_process(
+    *args: str,
+    cwd: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    timeout: float | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m bootstrap.cli args`` as its own process (``env``: its whole environment,
+    default this one's), output captured as text; the caller checks the exit code."""
+    return subprocess.run(
+        [sys.executable, "-m", "bootstrap.cli", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=timeout,
+    )

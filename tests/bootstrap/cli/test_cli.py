@@ -9,6 +9,7 @@ import sys
 import click
 
 from bootstrap.cli import COMMANDS, cli
+from tests.support.cli import underlay_process
 
 
 def test_every_listed_command_loads_under_its_own_name() -> None:
@@ -42,12 +43,6 @@ def test_a_backup_run_imports_neither_the_model_nor_the_gitops_layer() -> None:
 
 
 def test_unknown_command_is_a_one_line_usage_error() -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "bootstrap.cli", "frobnicate"],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=60,
-    )
+    result = underlay_process("frobnicate", timeout=60)
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == ["underlay: error: No such command 'frobnicate'."]

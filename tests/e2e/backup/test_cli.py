@@ -13,6 +13,7 @@ import pytest
 from bootstrap.cli import main
 from tests.e2e.backup.conftest import Target
 from tests.e2e.backup.helpers import underlay
+from tests.support.cli import underlay_process
 from tests.support.git_repos import GitRepo, git
 
 Capsys = pytest.CaptureFixture[str]
@@ -97,14 +98,7 @@ def test_module_entry_point_and_env_vars(s3_target: Target, repo: GitRepo, tmp_p
         "UNDERLAY_S3_ENDPOINT": s3_target.cli_args[1],
         "UNDERLAY_WORK_DIR": str(work),
     }
-    done = subprocess.run(
-        [sys.executable, "-m", "bootstrap.cli", "backup", "run", "--part-size-mib", "5"],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
+    done = underlay_process("backup", "run", "--part-size-mib", "5", env=env, timeout=120)
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     assert len(lines) == 1

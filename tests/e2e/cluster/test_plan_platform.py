@@ -22,13 +22,13 @@ from __future__ import annotations
 import base64
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from bootstrap.delivery.reach import missing_providers
 from stacks.clouds.contract import OUTPUT_NAMES
+from tests.support.cli import underlay_process
 from tests.support.cluster import require_kubeconfig
 from tests.support.moto_server import FAKE_CREDENTIALS, MotoServer
 from tests.support.project_copy import commit_all, make_project
@@ -103,14 +103,7 @@ def test_plan_plans_the_platform_stack_where_the_cluster_answers(
         "PYTHONPATH": str(project),
     }
     env.pop("UNDERLAY_PLAN_PLATFORM", None)  # the automatic decision is under test
-    result = subprocess.run(
-        [sys.executable, "-m", "bootstrap.cli", "plan", "review", "--out", "plans"],
-        cwd=project,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = underlay_process("plan", "review", "--out", "plans", cwd=project, env=env)
     assert result.returncode == 0, result.stderr[-3000:]
     record = json.loads((project / "plans" / "plan.json").read_text())
     platform = record["envs"]["review"]["stacks"]["review-platform"]
