@@ -42,6 +42,17 @@ def kubectl() -> str:
     return found
 
 
+def kustomized_images(checkout: Path, env: str) -> list[str]:
+    """The images that ``kubectl kustomize apps/<env>`` of a manifest repo checkout names."""
+    out = subprocess.run(
+        [kubectl(), "kustomize", str(checkout / "apps" / env)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return [line.split("image: ")[1] for line in out.splitlines() if "image: " in line]
+
+
 @dataclass(frozen=True)
 class Run:
     code: int

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.gitops import OUTPUTS, Run, commits, git, kubectl, push_files, show
+from tests.support.gitops import OUTPUTS, Run, commits, git, kustomized_images, push_files, show
 
 Cli = Callable[..., Run]
 IMAGE = "ghcr.io/acme/web"
@@ -57,13 +57,7 @@ def overlay(remote: Path, env: str) -> str:
 def built_image(remote: Path, env: str, tmp_path: Path) -> str:
     work = tmp_path / f"build-{env}-{len(commits(remote))}"
     subprocess.run(["git", "clone", "-q", str(remote), str(work)], check=True)
-    out = subprocess.run(
-        [kubectl(), "kustomize", str(work / "apps" / env)],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    return next(line.split("image: ")[1] for line in out.splitlines() if "image: " in line)
+    return kustomized_images(work, env)[0]
 
 
 def test_set_image_promote_rollback_round_trip(cli: Cli, repo: Path, tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ import pytest
 
 from bootstrap.gitops.layout import EXAMPLE_IMAGE, EXAMPLE_TAG
 from tests.support.envs import copy_samples
-from tests.support.gitops import kubectl
+from tests.support.gitops import kustomized_images
 from tests.support.moto_server import FAKE_CREDENTIALS, MotoServer
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -144,15 +144,6 @@ def test_day2_from_a_fresh_bootstrap(shell_env: dict[str, str], tmp_path: Path) 
 
     work = tmp_path / "check"
     subprocess.run(["git", "clone", "-q", str(repo), str(work)], check=True, capture_output=True)
-
-    def built(env: str) -> set[str]:
-        out = subprocess.run(
-            [kubectl(), "kustomize", str(work / "apps" / env)],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
-        return {line.split("image: ")[1] for line in out.splitlines() if "image: " in line}
-
-    assert built("local") == {f"{image}:{tag}"}
-    assert built("staging") == {f"{image}:{EXAMPLE_TAG}"}  # the promotion rolled back
+    assert set(kustomized_images(work, "local")) == {f"{image}:{tag}"}
+    # the promotion rolled back
+    assert set(kustomized_images(work, "staging")) == {f"{image}:{EXAMPLE_TAG}"}
