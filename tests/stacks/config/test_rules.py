@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -34,7 +35,7 @@ BAD_PATHS = [
 def test_bad_gitops_paths(path: str, message: str) -> None:
     problem = gitops_path_problem(path)
     assert problem is not None
-    assert __import__("re").search(message, problem)
+    assert re.search(message, problem)
 
 
 @pytest.mark.parametrize("path", ["clusters/dev", "clusters/eu-west-1/prod", "k8s", "a.b/c_d"])
@@ -66,6 +67,7 @@ def test_bad_gitops_path_is_a_config_error_at_load(
     err = one_line_error(capsys, "config", "show", "dev", "--env-dir", str(env_dir))
     assert f"{env_dir / 'dev.yaml'}:" in err
     assert ": gitops.path:" in err
+    assert re.search(message, err), err
 
 
 def test_overlapping_env_paths_are_a_config_error_when_loaded_together(
