@@ -261,7 +261,9 @@ def test_restore_refuses_checksum_failure_without_touching_destination(
     storage = target.storage()
     backup_id = run_backup(repo.url, storage, RunOptions())["id"]
     key = f"{PREFIX}/{layout.bundle_key(backup_id)}"
-    target.put_raw(key, target.get_raw(key)[:-1] + b"\0")
+    data = bytearray(target.get_raw(key))
+    data[-1] ^= 0xFF  # always a change (a bundle's last byte is itself 0 one time in 256)
+    target.put_raw(key, bytes(data))
     empty = tmp_path / "empty.git"
     git("init", "--quiet", "--bare", str(empty))
     with pytest.raises(IntegrityError, match="checksum mismatch"):
