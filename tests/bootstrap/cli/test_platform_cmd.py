@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from bootstrap.cli import main
+from tests.support.cli import one_line_error
 from tests.support.envs import MINIMAL_DEV, write_envs
 
 
@@ -17,13 +18,10 @@ def test_render_out_onto_a_file_is_refused(
     env_dir = write_envs(tmp_path, {"dev": MINIMAL_DEV})
     blocker = tmp_path / "a-file"
     blocker.write_text("keep me", encoding="utf-8")
-    with pytest.raises(SystemExit) as exit_info:
-        main(["render", "dev", "--env-dir", str(env_dir), "--out", str(blocker / below)])
-    err = capsys.readouterr().err
-    assert exit_info.value.code == 2
-    assert err.count("\n") == 1, err
+    err = one_line_error(
+        capsys, "render", "dev", "--env-dir", str(env_dir), "--out", str(blocker / below)
+    )
     assert "is a file" in err
-    assert "Traceback" not in err
     assert blocker.read_text(encoding="utf-8") == "keep me"
 
 

@@ -9,6 +9,7 @@ import pytest
 from bootstrap.cli import main
 from stacks.config import load_environment
 from stacks.config.platform import Versions
+from tests.support.cli import one_line_error
 from tests.support.envs import MINIMAL_DEV as DEV
 from tests.support.envs import SAMPLE_ENV_DIR, write_envs
 
@@ -108,11 +109,7 @@ def test_bad_platform_setting_is_one_clear_line_and_exit_2(
     phrase: str,
 ) -> None:
     env_dir = write_envs(tmp_path, {"dev": DEV, "bad": "extends: dev\n" + extra})
-    with pytest.raises(SystemExit) as exit_info:
-        main(["versions", "bad", "--env-dir", str(env_dir)])
-    err = capsys.readouterr().err
-    assert exit_info.value.code == 2
-    assert len(err.strip().splitlines()) == 1, err
+    err = one_line_error(capsys, "versions", "bad", "--env-dir", str(env_dir))
     assert where in err, err
     assert key in err, err
     assert phrase in err, err
