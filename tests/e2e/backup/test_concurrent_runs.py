@@ -18,6 +18,7 @@ import pytest
 
 from bootstrap.backup.catalog import load_catalog
 from tests.e2e.backup.conftest import Target
+from tests.support.cli import underlay_process
 from tests.support.git_repos import GitRepo
 
 RUNS = 10
@@ -89,10 +90,5 @@ def test_concurrent_runs_with_retention_keep_a_restorable_backup(
         assert failed == [], failed
         assert _restorable_problems(target) == [], f"round {round_}"
         verify_args = ["backup", "verify", "--from", target.url, *target.cli_args[:2]]
-        verify = subprocess.run(
-            [sys.executable, "-m", "bootstrap.cli", *verify_args],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        verify = underlay_process(*verify_args)
         assert verify.returncode == 0, f"round {round_}: {verify.stderr}"

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.support.cli import underlay_process
 from tests.support.moto_server import FAKE_CREDENTIALS, MotoServer, moto_server
 from tests.support.project_copy import commit_all, git, make_project
 
@@ -24,13 +24,8 @@ pytestmark = pytest.mark.deploy
 
 
 def underlay(project: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bootstrap.cli", *args, "--env-dir", "environments"],
-        cwd=project,
-        env={**env, "PYTHONPATH": str(project)},
-        capture_output=True,
-        text=True,
-        check=False,
+    return underlay_process(
+        *args, "--env-dir", "environments", cwd=project, env={**env, "PYTHONPATH": str(project)}
     )
 
 
