@@ -17,15 +17,13 @@ from pydantic import BaseModel, ValidationError
 
 from stacks.config.merge import Layer, Origin, layer_of, merge
 from stacks.config.model import Environment
-from stacks.config.paths import DEFAULT_ENV_DIR, ENV_DIR_VARIABLE
+from stacks.config.paths import DEFAULT_ENV_DIR
 from stacks.config.rules import check_rules, paths_overlap
 from stacks.config.safety import check_literals, check_repo_credentials
 from stacks.config.yaml_source import KeyPath, format_key_path, read_document
 from stacks.errors import ConfigError, Location
 
 __all__ = [
-    "DEFAULT_ENV_DIR",
-    "ENV_DIR_VARIABLE",
     "LoadedEnvironment",
     "check_disjoint_paths",
     "check_name_collisions",
