@@ -13,13 +13,13 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import uuid
 from pathlib import Path
 
 from ruamel.yaml import YAML
 
 from tests.support.azurite import AZURITE_ACCOUNT, Azurite
+from tests.support.cli import underlay_process
 from tests.support.envs import copy_samples
 from tests.support.git_repos import GitRepo, git
 
@@ -28,11 +28,8 @@ def _cronjob_command(project: Path, outputs: Path) -> list[str]:
     out = project / "rendered"
     env_dir = str(project / "environments")
     render = ["render", "aks-dev", "--outputs", str(outputs), "--env-dir", env_dir]
-    subprocess.run(
-        [sys.executable, "-m", "bootstrap.cli", *render, "--out", str(out)],
-        check=True,
-        capture_output=True,
-    )
+    rendered = underlay_process(*render, "--out", str(out))
+    assert rendered.returncode == 0, rendered.stderr[-2000:]
     yaml = YAML(typ="safe", pure=True)
     (cron,) = [
         d
